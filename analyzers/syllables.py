@@ -1,0 +1,48 @@
+"""Splitting text into syllables, numbers and codes, with spans in the text as given.
+
+Spans are taken on the original string (NFD, capitals, odd spacing and all) so that a highlight
+marks exactly the characters the reader sees; normalization happens per token afterwards.
+Combining marks are part of a token, since NFD text carries its diacritics as separate
+characters that ``\\w`` does not match.
+
+Numbers and codes are split at their inner punctuation (``35-CT/TW`` -> ``35``, ``ct``, ``tw``;
+``4,18%`` -> ``4``, ``18``): the same split applies to the query, where a code becomes a phrase
+of its parts, so it is found as typed and also when written with other separators.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+SYLLABLE_RE = re.compile(rf"(?:[^\W_]|[{_MARKS}])+")
+
+
+class Span(NamedTuple):
+    start: int
+    end: int
+    # What separates this token from the previous one, spaces left out: "" inside a run of
+    # words, punctuation characters, or "\n" at a line break (and before the first token).
+    # Words and syllable pairs never reach across a non-empty gap.
+    gap: str
+
+
+def _gap(between: str) -> str:
+    if not between or between == " ":
+        return ""
+    if "\n" in between:
+        return "\n"
+    return "".join(between.split())
+
+
+def split_syllables(text: str) -> list[Span]:
+    """Spans of the syllables, numbers and codes of ``text``, in order."""
+    spans: list[Span] = []
+    prev_end = None
+    for match in SYLLABLE_RE.finditer(text):
+        start = match.start()
+        gap = "\n" if prev_end is None else _gap(text[prev_end:start])
+        spans.append(Span(start, match.end(), gap))
+        prev_end = match.end()
+    return spans

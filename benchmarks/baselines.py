@@ -1,0 +1,164 @@
+"""Baseline systems for the benchmarks.
+
+Every system (baselines and vnsearch alike) follows one small interface:
+
+    system.name                       # label for the tables
+    system.build(docs)                # docs: iterable of (doc_id, title, text)
+    system.query(question, k) -> list[doc_id]   # best first
+    system.close()                    # optional: free resources / temp dirs
+
+``build`` may record ``system.build_stats`` (a dict of figures: seconds,
+bytes_indexed, index_bytes, docs) for index-time comparisons.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import time
+import unicodedata
+
+from common import dir_size
+
+_QUERY_TOKEN = re.compile(r"\w+(?:\.\w+)*")
+_SYLLABLE = re.compile(r"\w+")
+
+
+def doc_content(title: str, text: str) -> str:
+    """What the baselines index for a document: title and text."""
+    if title and not text.startswith(title):
+        return f"{title}\n\n{text}"
+    return text
+
+
+class StockWhoosh:
+    """Out-of-the-box Whoosh: StandardAnalyzer, one process, OR query."""
+
+    name = "stock-whoosh"
+
+    def __init__(self, index_dir: str | None = None):
+        self._own_dir = index_dir is None
+        self.index_dir = index_dir or tempfile.mkdtemp(prefix="vnsearch-bench-whoosh-")
+        self.build_stats: dict = {}
+        self._ix = self._searcher = self._parser = None
+
+    def build(self, docs) -> None:
+        from whoosh import index
+        from whoosh.fields import ID, TEXT, Schema
+        from whoosh.qparser import OrGroup, QueryParser
+
+        schema = Schema(id=ID(stored=True), content=TEXT)  # TEXT: StandardAnalyzer
+        t0 = time.perf_counter()
+        ix = index.create_in(self.index_dir, schema)
+        writer = ix.writer()  # procs=1
+        n = nbytes = 0
+        for doc_id, title, text in docs:
+            content = doc_content(title, text)
+            writer.add_document(id=doc_id, content=content)
+            n += 1
+            nbytes += len(content.encode("utf-8"))
+        writer.commit()
+        self.build_stats = {
+            "docs": n,
+            "bytes_indexed": nbytes,
+            "seconds": time.perf_counter() - t0,
+            "index_bytes": dir_size(self.index_dir),
+        }
+        self._ix = ix
+        self._searcher = ix.searcher()
+        self._parser = QueryParser("content", schema, group=OrGroup)
+
+    @staticmethod
+    def clean_query(question: str) -> str:
+        # Keep only word tokens, lowercased: no query syntax (quotes, colons,
+        # parentheses, wildcards, AND/OR/NOT ...) survives, so everything parses.
+        return " ".join(_QUERY_TOKEN.findall(question.lower()))
+
+    def query(self, question: str, k: int) -> list[str]:
+        q = self._parser.parse(self.clean_query(question))
+        return [hit["id"] for hit in self._searcher.search(q, limit=k)]
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        if self._ix is not None:
+            self._ix.close()
+            self._ix = None
+        if self._own_dir:
+            shutil.rmtree(self.index_dir, ignore_errors=True)
+
+
+def syllables(text: str) -> list[str]:
+    """NFC-lowercased \\w+ tokens (Vietnamese syllables)."""
+    return _SYLLABLE.findall(unicodedata.normalize("NFC", text).lower())
+
+
+class BM25sSyllables:
+    """bm25s (default BM25 parameters) over lowercased syllables."""
+
+    name = "bm25s-syllables"
+
+    def __init__(self):
+        self.build_stats: dict = {}
+        self._ids: list[str] = []
+        self._bm25 = None
+
+    def build(self, docs) -> None:
+        import bm25s
+
+        t0 = time.perf_counter()
+        ids, corpus, nbytes = [], [], 0
+        for doc_id, title, text in docs:
+            content = doc_content(title, text)
+            ids.append(doc_id)
+            corpus.append(syllables(content))
+            nbytes += len(content.encode("utf-8"))
+        bm25 = bm25s.BM25()
+        bm25.index(corpus, show_progress=False)
+        self._ids, self._bm25 = ids, bm25
+        self.build_stats = {"docs": len(ids), "bytes_indexed": nbytes,
+                            "seconds": time.perf_counter() - t0}
+
+    def query(self, question: str, k: int) -> list[str]:
+        toks = [t for t in syllables(question) if t in self._bm25.vocab_dict]
+        if not toks:
+            return []
+        k = min(k, len(self._ids))
+        docs, scores = self._bm25.retrieve([toks], k=k, show_progress=False)
+        return [self._ids[i] for i, s in zip(docs[0], scores[0]) if s > 0]
+
+    def close(self) -> None:
+        self._bm25 = None
+
+
+BASELINES = {"stock-whoosh": StockWhoosh, "bm25s": BM25sSyllables}
+
+
+def make_vnsearch_system():
+    """Return the vnsearch system under test (same build/query interface).
+
+    >>> TO PLUG VNSEARCH IN: replace the raise below with e.g.
+    ...     from search.bench_adapter import VnsearchSystem
+    ...     return VnsearchSystem()
+    (an object with .name, .build(docs), .query(question, k) and optionally
+    .close() / .build_stats). Import lazily, here, so the baselines keep
+    working while the engine is unavailable.
+    """
+    raise NotImplementedError(
+        "vnsearch is not wired into the benchmarks yet: implement "
+        "benchmarks/baselines.py:make_vnsearch_system() to return an object with "
+        "build(docs) and query(question, k) -> list[doc_id]")
+
+
+def make_systems(names):
+    """Instantiate systems by name: 'stock-whoosh', 'bm25s', 'vnsearch'."""
+    out = []
+    for n in names:
+        if n == "vnsearch":
+            out.append(make_vnsearch_system())
+        elif n in BASELINES:
+            out.append(BASELINES[n]())
+        else:
+            raise SystemExit(f"unknown system {n!r}; choose from vnsearch, {', '.join(BASELINES)}")
+    return out
