@@ -37,7 +37,7 @@ from whoosh.analysis import Filter, Token, Tokenizer
 from .fold import fold
 from .normalize import normalize_syllable
 from .segment import segment
-from .syllables import split_syllables
+from .syllables import line_tail, split_syllables
 
 
 class SyllableTokenizer(Tokenizer):
@@ -61,10 +61,13 @@ class SyllableTokenizer(Tokenizer):
             spans = [(0, len(value), "\n")] if value else []
         else:
             spans = split_syllables(value)
+        last = len(spans) - 1
         for pos, (start, end, gap) in enumerate(spans):
             raw = value[start:end]
             t.text = normalize_syllable(raw)
             t.gap = gap
+            # Punctuation ending the text, which no later token's gap carries.
+            t.tail = line_tail(value, end) if pos == last else ""
             t.boost = 1.0
             t.stopped = False
             if keeporiginal:
@@ -104,26 +107,34 @@ def _emit(template: Token, text: str, first: tuple, last: tuple) -> Token:
 class WordFilter(Filter):
     """The multi-syllable words pyvi finds, joined by ``_``, spanning their syllables.
 
-    The segmenter sees one line at a time with the punctuation between syllables restored as
-    tokens, which is how pyvi itself sees text.
+    The segmenter sees one line at a time with its punctuation (between syllables and at
+    either end of the line) restored as tokens, which is how pyvi itself sees text.
     """
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         template = None
+        tail = ""
         line: list[str] = []
         index: list = []  # the captured token of each entry of `line`; None for punctuation
         for t in tokens:
             template = t
+            tail = getattr(t, "tail", "")
             tok = _capture(t)
-            if tok[1] == "\n":
+            gap = tok[1]
+            if "\n" in gap:
+                head, _, opening = gap.partition("\n")
+                line.extend(head)
+                index.extend([None] * len(head))
                 yield from self._words(template, line, index)
-                line, index = [], []
-            elif tok[1]:
-                line.extend(tok[1])
-                index.extend([None] * len(tok[1]))
+                line, index = list(opening), [None] * len(opening)
+            elif gap:
+                line.extend(gap)
+                index.extend([None] * len(gap))
             line.append(tok[0])
             index.append(tok)
         if template is not None:
+            line.extend(tail)
+            index.extend([None] * len(tail))
             yield from self._words(template, line, index)
 
     @staticmethod

@@ -23,7 +23,8 @@ class Span(NamedTuple):
     start: int
     end: int
     # What separates this token from the previous one, spaces left out: "" inside a run of
-    # words, punctuation characters, or "\n" at a line break (and before the first token).
+    # words, punctuation characters, or, at a line break (and before the first token), the
+    # punctuation ending the previous line, one "\n", and the punctuation opening this line.
     # Words and syllable pairs never reach across a non-empty gap.
     gap: str
 
@@ -32,8 +33,14 @@ def _gap(between: str) -> str:
     if not between or between == " ":
         return ""
     if "\n" in between:
-        return "\n"
+        head, tail = between[: between.index("\n")], between[between.rindex("\n") + 1 :]
+        return "".join(head.split()) + "\n" + "".join(tail.split())
     return "".join(between.split())
+
+
+def line_tail(text: str, end: int) -> str:
+    """Punctuation after ``end`` up to the end of its line, spaces left out."""
+    return "".join(text[end:].partition("\n")[0].split())
 
 
 def split_syllables(text: str) -> list[Span]:
@@ -42,7 +49,7 @@ def split_syllables(text: str) -> list[Span]:
     prev_end = None
     for match in SYLLABLE_RE.finditer(text):
         start = match.start()
-        gap = "\n" if prev_end is None else _gap(text[prev_end:start])
+        gap = _gap("\n" + text[:start]) if prev_end is None else _gap(text[prev_end:start])
         spans.append(Span(start, match.end(), gap))
         prev_end = match.end()
     return spans

@@ -1,0 +1,300 @@
+"""Building and updating an index: incremental, parallel, and safe to interrupt.
+
+Worker processes read and analyze files (``documents.analyze_file``); this process alone writes.
+A file is re-read only when its size or mtime changed, and re-indexed only when its content hash
+changed. Documents whose files are gone are dropped.
+
+Safety comes from Whoosh's commit: segment files are written first and the table of contents
+that names them is renamed into place last, so a build killed at any moment leaves the previous
+commit intact and searchable. We commit every ``COMMIT_EVERY`` passages, so an interrupted build
+keeps most of its work, and a file's document record and passages are always in the same commit.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from whoosh.writing import CLEAR
+
+from .discover import discover
+from .documents import AnalyzedDocument, FileResult, analyze_document, analyze_file
+from .lock import index_lock
+from .readers import SUPPORTED_SUFFIXES, RawDocument
+from .stats import record_build
+from .store import document_records, file_exists, open_or_create
+
+COMMIT_EVERY = 20_000  # passages
+
+
+@dataclass
+class Summary:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[dict] = field(default_factory=list)
+    legacy: list[dict] = field(default_factory=list)
+    documents: int = 0
+    passages: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Progress:
+    files_done: int = 0
+    files_total: int = 0
+    bytes_done: int = 0
+    passages_done: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+class _Writer:
+    """Adds analyzed documents to the index, committing every so often."""
+
+    def __init__(self, ix, clear: bool):
+        self.ix = ix
+        self.clear = clear
+        self.writer = ix.writer()
+        self.pending = 0
+
+    def replace_path(self, path: str) -> None:
+        self.writer.delete_by_term("path", path)
+
+    def add(self, doc: AnalyzedDocument, file_meta: dict) -> int:
+        w = self.writer
+        meta = dict(doc.meta, **file_meta, passages=len(doc.passages))
+        w.add_document(kind="doc", key=f"d:{doc.doc_id}", doc_id=doc.doc_id, path=doc.path, meta=meta)
+        for p in doc.passages:
+            w.add_document(
+                kind="passage",
+                key=f"p:{doc.doc_id}:{p.no}",
+                doc_id=doc.doc_id,
+                path=doc.path,
+                title=doc.title_posted,
+                _stored_title=doc.title,
+                date=doc.date,
+                passage_no=p.no,
+                span=(p.start, p.end),
+                text=p.text,
+                **p.fields,
+            )
+        self.pending += len(doc.passages) + 1
+        return len(doc.passages)
+
+    def refresh(self, records: list[dict], file_meta: dict) -> None:
+        for record in records:
+            key = f"d:{record['doc_id']}"
+            meta = dict(record["meta"], **file_meta)
+            self.writer.update_document(kind="doc", key=key, doc_id=record["doc_id"], path=record["path"], meta=meta)
+
+    def maybe_commit(self) -> None:
+        if self.pending >= COMMIT_EVERY and not self.clear:
+            self.commit()
+            self.writer = self.ix.writer()
+
+    def commit(self) -> None:
+        if self.clear:
+            self.writer.commit(mergetype=CLEAR)
+            self.clear = False
+        else:
+            self.writer.commit()
+        self.pending = 0
+
+    def cancel(self) -> None:
+        self.writer.cancel()
+
+
+def _bounded(executor: Executor | None, fn, tasks: Iterable, window: int) -> Iterator:
+    """``map`` in order, with at most ``window`` tasks in flight, so memory stays bounded."""
+    if executor is None:
+        for args in tasks:
+            yield fn(*args)
+        return
+    inflight: deque[Future] = deque()
+    for args in tasks:
+        inflight.append(executor.submit(fn, *args))
+        if len(inflight) >= window:
+            yield inflight.popleft().result()
+    while inflight:
+        yield inflight.popleft().result()
+
+
+def _executor(jobs: int) -> Executor | None:
+    if jobs <= 1:
+        return None
+    import multiprocessing
+
+    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def index_paths(
+    paths: Iterable[str | Path],
+    index_dir: str | Path,
+    *,
+    rebuild: bool = False,
+    jobs: int | None = None,
+    progress: ProgressCallback | None = None,
+    max_bytes: int | None = None,
+    lock_wait: float = 0.0,
+) -> Summary:
+    """Bring the index at ``index_dir`` up to date with the files under ``paths``."""
+    index_dir = Path(index_dir)
+    paths = list(paths)
+    jobs = jobs or default_jobs()
+    started = time.monotonic()
+    summary = Summary()
+    with index_lock(index_dir, wait=lock_wait):
+        ix = open_or_create(index_dir)
+        known = {} if rebuild else document_records(ix)
+        files: list[Path] = []
+        for item in discover([Path(p) for p in paths], SUPPORTED_SUFFIXES):
+            if isinstance(item, tuple):
+                summary.skipped.append({"path": str(item[0]), "reason": item[1]})
+            else:
+                files.append(item)
+        tasks = []
+        for path in files:
+            key = str(path)
+            records = known.get(key)
+            if records and _same_stat(path, records[0]["meta"]):
+                summary.unchanged += len(records)
+                continue
+            known_hash = records[0]["meta"].get("hash") if records else None
+            tasks.append((key, known_hash, max_bytes))
+        state = Progress(files_total=len(tasks))
+        writer = _Writer(ix, clear=rebuild)
+        try:
+            gone = [p for p in known if not file_exists(p)]
+            for path in gone:
+                writer.replace_path(path)
+                summary.removed += len(known[path])
+            with _maybe(_executor(jobs)) as executor:
+                for result in _bounded(executor, analyze_file, tasks, window=4 * jobs):
+                    _apply(result, known.get(result.path), writer, summary)
+                    state.files_done += 1
+                    state.bytes_done += result.size
+                    state.passages_done = summary.passages
+                    writer.maybe_commit()
+                    if progress:
+                        progress(state)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        record_build(index_dir, [os.path.abspath(p) for p in paths])
+        summary.documents, summary.passages = _counts(ix)
+    summary.bytes = state.bytes_done
+    summary.seconds = round(time.monotonic() - started, 3)
+    return summary
+
+
+def _apply(result: FileResult, records: list[dict] | None, writer: _Writer, summary: Summary) -> None:
+    file_meta = {"size": result.size, "mtime_ns": result.mtime_ns, "hash": result.hash}
+    if result.skipped:
+        summary.skipped.append({"path": result.path, "reason": result.skipped})
+        return
+    if result.unchanged and records:
+        # Same content, new mtime: refresh the records so the next run skips it by stat alone.
+        writer.refresh(records, file_meta)
+        summary.unchanged += len(records)
+        return
+    if records:
+        writer.replace_path(result.path)
+    if result.legacy_encoding:
+        summary.legacy.append({"path": result.path, "encoding": result.legacy_encoding})
+    for doc in result.documents:
+        summary.passages += writer.add(doc, file_meta)
+    if records:
+        summary.updated += len(result.documents)
+    else:
+        summary.added += len(result.documents)
+
+
+def _same_stat(path: Path, meta: dict) -> bool:
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return st.st_size == meta.get("size") and st.st_mtime_ns == meta.get("mtime_ns")
+
+
+def _counts(ix) -> tuple[int, int]:
+    with ix.searcher() as s:
+        docs = sum(1 for _ in s.document_numbers(kind="doc"))
+        return docs, s.doc_count() - docs
+
+
+class _maybe:
+    """``with`` for an executor that may be None (one job: analyze in this process)."""
+
+    def __init__(self, executor: Executor | None):
+        self.executor = executor
+
+    def __enter__(self):
+        return self.executor
+
+    def __exit__(self, *exc):
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def index_documents(
+    documents: Iterable[RawDocument],
+    index_dir: str | Path,
+    *,
+    jobs: int | None = None,
+    batch: int = 64,
+) -> Summary:
+    """Index ready-made documents (each with its ``doc_id``) into a new index, e.g. for benchmarks."""
+    index_dir = Path(index_dir)
+    jobs = jobs or default_jobs()
+    started = time.monotonic()
+    summary = Summary()
+    with index_lock(index_dir):
+        ix = open_or_create(index_dir)
+        writer = _Writer(ix, clear=True)
+        try:
+            with _maybe(_executor(jobs)) as executor:
+                for docs in _bounded(executor, _analyze_batch, ((b,) for b in _batches(documents, batch)), 4 * jobs):
+                    for doc in docs:
+                        summary.passages += writer.add(doc, {})
+                        summary.added += 1
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        summary.documents, summary.passages = _counts(ix)
+    summary.seconds = round(time.monotonic() - started, 3)
+    return summary
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _analyze_batch(raws: list[RawDocument]) -> list[AnalyzedDocument]:
+    return [analyze_document(raw, raw.meta.get("path", ""), raw.doc_id or str(i)) for i, raw in enumerate(raws)]

@@ -1,0 +1,38 @@
+"""The index a user gets without naming one: ``$VNSEARCH_INDEX``, or the shipped sample corpus.
+
+The sample corpus index is built on first use into the per-user cache folder and brought up to
+date whenever the corpus changes (the incremental indexer makes an unchanged corpus a few
+``stat`` calls), so a new user's first ``vnsearch search ...`` just works.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib.resources import files
+from pathlib import Path
+
+from .build import index_paths
+
+
+def corpus_dir() -> Path:
+    """The shipped sample corpus, from a source checkout or an installed package alike."""
+    return Path(str(files("corpus")))
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "vnsearch"
+
+
+def default_index_dir() -> Path:
+    named = os.environ.get("VNSEARCH_INDEX")
+    return Path(named) if named else cache_dir() / "corpus-index"
+
+
+def ensure_default_index() -> Path:
+    """The default index folder, building or refreshing the sample corpus index if that is the one."""
+    if os.environ.get("VNSEARCH_INDEX"):
+        return Path(os.environ["VNSEARCH_INDEX"])
+    index_dir = default_index_dir()
+    index_paths([corpus_dir()], index_dir, jobs=1, lock_wait=600)
+    return index_dir

@@ -1,0 +1,117 @@
+"""From one file (or one ready-made document) to analyzed passages, ready for the writer.
+
+This is the part of indexing that runs in worker processes: reading, decoding, extracting,
+splitting into passages and analyzing. It returns plain picklable data; only the writer process
+touches the index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UnreadableFile
+from .metadata import content_hash, find_date, guess_title
+from .passages import split_passages
+from .readers import RawDocument, read_document
+from .schema import Posted, post, post_fields
+
+
+@dataclass
+class AnalyzedPassage:
+    no: int
+    start: int
+    end: int
+    text: str
+    fields: dict[str, Posted]
+
+
+@dataclass
+class AnalyzedDocument:
+    doc_id: str
+    path: str
+    title: str
+    date: str | None
+    meta: dict
+    title_posted: Posted
+    passages: list[AnalyzedPassage] = field(default_factory=list)
+
+
+@dataclass
+class FileResult:
+    """What became of one file: its documents, or why it was skipped."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    hash: str | None = None
+    documents: list[AnalyzedDocument] = field(default_factory=list)
+    skipped: str | None = None
+    unchanged: bool = False
+    legacy_encoding: str | None = None
+
+
+def path_doc_id(path: str) -> str:
+    """A stable, URL-safe id for the document of a file: its name plus a hash of its path."""
+    stem = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in Path(path).stem)[:60]
+    digest = hashlib.sha1(path.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{stem}-{digest}"
+
+
+def analyze_document(raw: RawDocument, path: str, doc_id: str, extra_meta: dict | None = None) -> AnalyzedDocument:
+    """Split one document into passages and compute the postings of every field."""
+    title = (raw.title or "").strip() or guess_title(raw.text)
+    meta = dict(raw.meta or {})
+    meta.update(extra_meta or {})
+    doc = AnalyzedDocument(
+        doc_id=doc_id,
+        path=path,
+        title=title,
+        date=find_date(raw.text),
+        meta=meta,
+        title_posted=post("title", title),
+    )
+    for p in split_passages(raw.text):
+        doc.passages.append(AnalyzedPassage(p.no, p.start, p.end, p.text, post_fields(p.text)))
+    return doc
+
+
+def analyze_file(path: str, known_hash: str | None = None, max_bytes: int | None = None) -> FileResult:
+    """Read and analyze one file; never raises for a bad file, reports it instead."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return FileResult(path, 0, 0, skipped=_os_reason(exc))
+    result = FileResult(path, st.st_size, st.st_mtime_ns)
+    try:
+        with open(path, "rb") as fh:
+            result.hash = content_hash(fh.read())
+        if known_hash is not None and result.hash == known_hash:
+            result.unchanged = True
+            return result
+        kwargs = {"max_bytes": max_bytes} if max_bytes else {}
+        raws = read_document(Path(path), **kwargs)
+        base_id = path_doc_id(path)
+        for i, raw in enumerate(raws):
+            doc_id = raw.doc_id or (base_id if len(raws) == 1 else f"{base_id}:{i}")
+            if raw.legacy_encoding:
+                result.legacy_encoding = raw.legacy_encoding
+            meta = {"size": st.st_size, "legacy_encoding": raw.legacy_encoding}
+            result.documents.append(analyze_document(raw, path, doc_id, meta))
+    except UnreadableFile as exc:
+        result.skipped = exc.reason
+    except OSError as exc:
+        result.skipped = _os_reason(exc)
+    except Exception as exc:  # a broken file must never abort the run
+        result.skipped = f"could not be read: {type(exc).__name__}: {exc}"
+    return result
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "file disappeared while indexing"
+    return exc.strerror or str(exc)

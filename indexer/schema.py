@@ -1,0 +1,83 @@
+"""The Whoosh schema of a vnsearch index: one record per passage, one per document.
+
+Passages are what gets scored and shown, so each passage record carries everything a hit needs
+(document id, path, title, date, its text and span) and no lookup is needed per hit. One small
+record per document (``kind = "doc"``) keeps what incremental indexing compares (size, mtime,
+content hash); it has no text fields, so queries never match it.
+
+The four text fields are analyzed by ``analyzers.FIELD_ANALYZERS``. Only ``fsyl`` keeps
+positions (phrases and proximity are matched on folded syllables); the others keep frequencies,
+which is all scoring needs, and keeps the index small.
+
+``PostedText`` lets worker processes do the analysis: they turn a passage into the postings
+Whoosh would compute itself (``field.index(text)``), and the writer process only adds them.
+Given a plain string it behaves exactly like ``TEXT``, so queries are analyzed the usual way.
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import ID, STORED, TEXT, Schema
+
+from analyzers import FIELD_ANALYZERS
+
+#: Text fields of a passage, scored at query time.
+TEXT_FIELDS = ("syl", "fsyl", "word", "fpair")
+#: Fields whose analyzer keeps positions.
+POSITIONAL_FIELDS = frozenset({"fsyl", "title"})
+
+
+class Posted:
+    """The postings of one field of one passage, computed ahead of the writer."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[tuple[bytes, int, float, bytes]]):
+        self.items = items
+
+    def __getstate__(self):
+        return self.items
+
+    def __setstate__(self, state):
+        self.items = state
+
+
+class PostedText(TEXT):
+    """A ``TEXT`` field that also accepts postings computed in another process."""
+
+    def index(self, value, **kwargs):
+        if isinstance(value, Posted):
+            return iter(value.items)
+        return super().index(value, **kwargs)
+
+
+def build_schema() -> Schema:
+    fields = {
+        # "doc" or "passage"
+        "kind": ID(),
+        # unique per record: "d:<doc_id>" or "p:<doc_id>:<passage_no>"
+        "key": ID(unique=True),
+        "doc_id": ID(stored=True),
+        "path": ID(stored=True),
+        "title": PostedText(analyzer=FIELD_ANALYZERS["fsyl"](), phrase=True, stored=True),
+        "date": STORED(),
+        "passage_no": STORED(),
+        "span": STORED(),
+        "text": STORED(),
+        "meta": STORED(),
+    }
+    for name in TEXT_FIELDS:
+        fields[name] = PostedText(analyzer=FIELD_ANALYZERS[name](), phrase=name in POSITIONAL_FIELDS)
+    return Schema(**fields)
+
+
+SCHEMA = build_schema()
+
+
+def post(field: str, text: str) -> Posted:
+    """The postings of one field for one text (run in worker processes)."""
+    return Posted(list(SCHEMA[field].index(text)))
+
+
+def post_fields(text: str) -> dict[str, Posted]:
+    """The postings of each text field for one passage."""
+    return {name: post(name, text) for name in TEXT_FIELDS}

@@ -1,0 +1,73 @@
+"""Whole documents by id, and the terms a query highlights: what the web document page needs.
+
+Kept beside ``engine`` (it reuses the engine's cached searcher and query plan) so that the web
+layer never touches the index itself. A document is reached by its id only, never by a path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .engine import _index_dir, _plan, _searcher
+from .highlight import match_spans
+from .syntax import parse
+
+
+@dataclass
+class Passage:
+    passage_no: int
+    text: str
+
+
+@dataclass
+class Document:
+    doc_id: str
+    path: str
+    title: str
+    date: str | None
+    passages: list[Passage] = field(default_factory=list)
+
+
+@dataclass
+class QueryTerms:
+    """What ``highlight.match_spans`` needs to mark a query's hits on any text."""
+
+    folded: set[str] = field(default_factory=set)
+    pairs: set[str] = field(default_factory=set)
+    accented: set[str] | None = None  # set in exact mode: only these spellings are hits
+
+    def spans(self, text: str) -> list[list[int]]:
+        if not (self.folded or self.pairs or self.accented):
+            return []
+        return match_spans(text, self.folded, self.pairs, self.accented)
+
+
+def get_document(doc_id: str, index: str | Path | None = None) -> Document | None:
+    """The document ``doc_id`` with all its passages in order, or None if the index has no such id."""
+    searcher = _searcher(_index_dir(index))
+    docnums = list(searcher.document_numbers(kind="passage", doc_id=doc_id))
+    if not docnums:
+        return None
+    stored = [searcher.stored_fields(n) for n in docnums]
+    stored.sort(key=lambda s: s.get("passage_no", 0))
+    first = stored[0]
+    return Document(
+        doc_id=first["doc_id"],
+        path=first.get("path", ""),
+        title=first.get("title") or "",
+        date=first.get("date"),
+        passages=[Passage(s.get("passage_no", i), s.get("text", "")) for i, s in enumerate(stored)],
+    )
+
+
+def query_terms(query: str, index: str | Path | None = None, *, exact: bool = False) -> QueryTerms:
+    """The terms ``search(query, exact=exact)`` highlights (with its typo corrections applied)."""
+    parsed = parse(query)
+    if parsed.is_empty():
+        return QueryTerms()
+    searcher = _searcher(_index_dir(index))
+    plan = _plan(parsed, searcher, exact)
+    if plan.query is None:
+        return QueryTerms()
+    return QueryTerms(set(plan.folded), set(plan.pairs), set(plan.accented) if exact else None)

@@ -1,0 +1,285 @@
+"""``search()``: from a query string to ranked, grouped, highlighted passages.
+
+The query is assembled from the analyzers' own terms (see ``terms``), as a sum over fields:
+
+* ``fsyl`` folded syllables: recall; a query typed without diacritics matches everything;
+* ``syl`` accented syllables, only for syllables typed with diacritics: the exact spelling
+  outranks the folded one (``đảng`` before ``đang``);
+* ``fpair`` folded syllable pairs and ``word`` pyvi words: adjacency and word-level precision;
+* ``title`` folded syllables: a passage of a document whose title matches ranks higher.
+
+Speed: Whoosh scores in Python, so the cost of a query is the number of postings it touches.
+Syllables in more than ``COMMON`` of all passages (``của``, ``và``, ``các``) are left out as
+single terms when the query has rarer ones: their pairs (``tác_dụng``) carry what they mean at a
+fraction of the postings. Whoosh's block-max pruning then skips most of the rest for top-N.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import scoring
+from whoosh.query import And, AndMaybe, AndNot, NullQuery, Or, Phrase, Term
+
+from indexer.default import ensure_default_index
+from indexer.store import exists, open_index
+
+from .highlight import match_spans, snippet
+from .results import Hit, SearchResult
+from .suggest import suggest
+from .syntax import parse
+from .terms import QuerySyllable, pairs, query_syllables, query_words, runs
+
+COMMON = 0.06  # fraction of passages above which a syllable is only used inside pairs
+MAX_LIMIT = 1000
+MAX_OFFSET = 10_000
+
+# Field weights, tuned on ../shared/eval (benchmarks/relevance.py); never per question.
+W_FOLDED = 1.0
+W_ACCENTED = 0.6
+W_PAIR = 1.2
+W_WORD = 0.6
+W_TITLE = 0.4
+W_RUN = 2.0
+
+
+class SearchError(Exception):
+    """A search that cannot run at all (no index); the message says what to do."""
+
+
+@dataclass
+class _Plan:
+    query: object | None
+    folded: set[str] = field(default_factory=set)
+    accented: set[str] = field(default_factory=set)
+    pairs: set[str] = field(default_factory=set)
+    corrections: dict[str, str] = field(default_factory=dict)
+    syllables: list[QuerySyllable] = field(default_factory=list)
+
+    def highlight(self, s: QuerySyllable, exact: bool, key: str) -> None:
+        """Mark a query syllable's hits by its exact spelling if typed with diacritics
+        (or in exact mode), else by its folded form, or by its correction if it was a typo."""
+        if key != s.folded:
+            self.folded.add(key)
+        elif s.has_marks or exact:
+            self.accented.add(s.accented)
+        else:
+            self.folded.add(key)
+
+
+_lock = threading.Lock()
+_searchers: dict[str, object] = {}
+_default_index: Path | None = None
+
+
+def _index_dir(index: str | Path | None) -> Path:
+    global _default_index
+    if index is not None:
+        path = Path(index)
+        if not exists(path):
+            raise SearchError(f"no vnsearch index at {path}: build one with `vnsearch index PATH --index {path}`")
+        return path
+    with _lock:
+        if _default_index is None:
+            _default_index = ensure_default_index()
+        if not exists(_default_index):
+            raise SearchError(f"no vnsearch index at {_default_index}: build one with `vnsearch index PATH`")
+        return _default_index
+
+
+def _searcher(index_dir: Path):
+    """A searcher per index, kept open across queries and refreshed when the index changes."""
+    key = str(index_dir.resolve())
+    with _lock:
+        searcher = _searchers.get(key)
+        if searcher is None:
+            searcher = open_index(index_dir).searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+        elif not searcher.up_to_date():
+            searcher = searcher.refresh()
+        _searchers[key] = searcher
+        return searcher
+
+
+def _plan(parsed, searcher, exact: bool) -> _Plan:
+    reader = searcher.reader()
+    total = max(1, searcher.doc_count())
+    free = query_syllables(" ".join(parsed.words))
+    plan = _Plan(query=None, syllables=free)
+    marked = any(s.has_marks for s in free)
+
+    def df(fieldname: str, text: str) -> int:
+        return reader.doc_frequency(fieldname, text)
+
+    optional = []
+    seen: set[str] = set()
+    content = [s for s in free if s.folded not in seen and not seen.add(s.folded)]
+    rare = [s for s in content if df("fsyl", s.folded) <= COMMON * total]
+    keep = rare if rare else content
+    for s in content:
+        key = s.folded
+        if df("fsyl", key) == 0 and len(key) >= 4:
+            fixed = _correct(reader, key)
+            if fixed:
+                plan.corrections[key] = fixed
+                key = fixed
+        plan.highlight(s, exact, key)
+        if s not in keep:
+            continue
+        if exact:
+            optional.append(Term("syl", s.accented, boost=W_FOLDED + W_ACCENTED))
+        else:
+            optional.append(Term("fsyl", key, boost=W_FOLDED))
+            if marked and (s.has_marks or s.folded == s.accented):
+                optional.append(Term("syl", s.accented, boost=W_ACCENTED))
+        optional.append(Term("title", key, boost=W_TITLE))
+    free_fixed = [QuerySyllable(s.accented, plan.corrections.get(s.folded, s.folded), s.gap) for s in free]
+    for p in dict.fromkeys(pairs(free_fixed)):
+        plan.pairs.add(p)
+        optional.append(Term("fpair", p, boost=W_PAIR))
+    if marked:
+        for w in dict.fromkeys(query_words(" ".join(parsed.words))):
+            optional.append(Term("word", w, boost=W_WORD))
+    for run in runs(free):
+        optional.append(Phrase("fsyl", [s.folded for s in run], boost=W_RUN))
+
+    required = []
+    for text in parsed.phrases:
+        sylls = query_syllables(text)
+        if sylls:
+            required.append(_phrase("fsyl", sylls, exact))
+            for s in sylls:
+                plan.highlight(s, exact, s.folded)
+            plan.pairs.update(pairs(sylls))
+    for text in parsed.title:
+        sylls = query_syllables(text)
+        if sylls:
+            required.append(_phrase("title", sylls, False))
+    excluded = []
+    for text in parsed.excluded:
+        sylls = query_syllables(text)
+        if sylls:
+            excluded.append(_phrase("fsyl", sylls, exact))
+
+    if required and optional:
+        q = AndMaybe(And(required), Or(optional))
+    elif required:
+        q = And(required)
+    elif optional:
+        q = Or(optional)
+    else:
+        q = None
+    if q is not None and excluded:
+        q = AndNot(q, Or(excluded))
+    plan.query = q
+    return plan
+
+
+def _phrase(fieldname: str, sylls: list[QuerySyllable], exact: bool):
+    folded = [s.folded for s in sylls]
+    q = Term(fieldname, folded[0]) if len(folded) == 1 else Phrase(fieldname, folded)
+    if exact:
+        q = And([q] + [Term("syl", s.accented) for s in sylls])
+    return q
+
+
+def _correct(reader, key: str) -> str | None:
+    """The most frequent indexed syllable one edit away from an unknown one (a typo)."""
+    candidates = [t for t in reader.terms_within("fsyl", key, 1) if t != key]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda t: (reader.doc_frequency("fsyl", t), t))
+
+
+def search(
+    query: str,
+    index: str | Path | None = None,
+    limit: int = 10,
+    offset: int = 0,
+    *,
+    mode: str = "documents",
+    exact: bool = False,
+    passages_per_doc: int = 3,
+) -> SearchResult:
+    """Search an index; ``index`` is an index folder, ``None`` the default index.
+
+    ``mode="documents"`` ranks documents by their best passage and returns up to
+    ``passages_per_doc`` passages under each (``limit``/``offset`` count documents);
+    ``mode="passages"`` returns passages alone. ``exact=True`` matches diacritics exactly.
+    """
+    started = time.perf_counter()
+    if mode not in ("documents", "passages"):
+        raise ValueError("mode must be 'documents' or 'passages'")
+    limit = max(0, min(int(limit), MAX_LIMIT))
+    offset = max(0, min(int(offset), MAX_OFFSET))
+    parsed = parse(query)
+    result = SearchResult(query=query, total=0, took_ms=0.0, suggestion=None, hits=[], notes=parsed.notes, mode=mode)
+    if parsed.is_empty():
+        result.notes.append("nothing to search for: the query has no words" if not parsed.excluded
+                            else "nothing to search for: the query only excludes words")
+        result.took_ms = _ms(started)
+        return result
+    searcher = _searcher(_index_dir(index))
+    plan = _plan(parsed, searcher, exact)
+    if plan.query is None:
+        result.notes.append("nothing to search for: the query has no letters or digits")
+        result.took_ms = _ms(started)
+        return result
+
+    if mode == "passages":
+        wanted = offset + limit
+        hits = searcher.search(plan.query, limit=max(wanted, 1))
+        result.total = _total(hits, hits.scored_length())
+        chosen = [(hits[i].docnum, hits[i].score) for i in range(offset, min(wanted, len(hits.top_n)))]
+        top_texts = [hit["text"] for hit in list(hits)[:10]]
+    else:
+        wanted = (offset + limit) * max(1, passages_per_doc) * 2 + 20
+        hits = searcher.search(plan.query, limit=wanted)
+        groups: dict[str, list[tuple[int, float]]] = {}
+        for hit in hits:
+            groups.setdefault(hit["doc_id"], []).append((hit.docnum, hit.score))
+        ranked = list(groups.values())  # insertion order is best-passage order
+        result.total = _total(hits, len(ranked))
+        chosen = [p for group in ranked[offset : offset + limit] for p in group[:passages_per_doc]]
+        top_texts = [searcher.stored_fields(g[0][0])["text"] for g in ranked[:10]]
+
+    for docnum, score in chosen:
+        stored = searcher.stored_fields(docnum)
+        text = stored["text"]
+        spans = match_spans(text, plan.folded, plan.pairs, plan.accented)
+        result.hits.append(
+            Hit(
+                doc_id=stored["doc_id"],
+                path=stored["path"],
+                title=stored.get("title") or "",
+                date=stored.get("date"),
+                passage_no=stored["passage_no"],
+                text=text,
+                score=round(score, 4),
+                highlights=spans,
+                snippet=snippet(text, spans),
+            )
+        )
+    if plan.corrections or result.total < 3 or not any(s.has_marks for s in plan.syllables):
+        result.suggestion = suggest(query, top_texts, plan.corrections)
+    result.took_ms = _ms(started)
+    return result
+
+
+def _total(hits, found: int) -> int:
+    """Matches (documents or passages, as ``found`` counts them) in all the index.
+
+    Exact when every matching passage was collected; otherwise scaled up from Whoosh's
+    estimate of the matching passages, since counting them all would cost a full scan.
+    """
+    collected = hits.scored_length()
+    estimate = hits.estimated_length()
+    if collected == 0 or estimate <= collected:
+        return found
+    return max(found, round(estimate * found / collected))
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)

@@ -1,0 +1,56 @@
+"""The query language: plain words, "quoted phrases", -excluded words, OR, and title: filters.
+
+Parsing never fails: unbalanced quotes close at the end of the query, a lone ``-`` or a stray
+operator is ignored, and anything unexpected is read as plain words, with a note saying what
+was done. Words are not split further here: the analyzer does that, because Whoosh's own
+parser would split on spaces and lose pyvi's multi-syllable words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+MAX_QUERY_CHARS = 1000
+
+# A clause: optional "-", optional "title:", then a quoted phrase or a run of non-space characters.
+_CLAUSE = re.compile(r'(?P<neg>-)?(?:(?P<field>title|tieude|tiêu đề):)?(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s"]+))', re.I)
+
+
+@dataclass
+class ParsedQuery:
+    words: list[str] = field(default_factory=list)  # free text, scored
+    phrases: list[str] = field(default_factory=list)  # must match as phrases
+    excluded: list[str] = field(default_factory=list)  # must not match (words or phrases)
+    title: list[str] = field(default_factory=list)  # must match in the title
+    notes: list[str] = field(default_factory=list)  # what the parser had to do, for the user
+
+    @property
+    def positive_text(self) -> str:
+        return " ".join(self.words + self.phrases + self.title)
+
+    def is_empty(self) -> bool:
+        return not (self.words or self.phrases or self.title)
+
+
+def parse(query: str) -> ParsedQuery:
+    parsed = ParsedQuery()
+    if len(query) > MAX_QUERY_CHARS:
+        query = query[:MAX_QUERY_CHARS]
+        parsed.notes.append(f"query shortened to its first {MAX_QUERY_CHARS} characters")
+    if query.count('"') % 2:
+        parsed.notes.append("unbalanced quote: the phrase runs to the end of the query")
+    for m in _CLAUSE.finditer(query):
+        neg, fld, phrase, word = m.group("neg"), m.group("field"), m.group("phrase"), m.group("word")
+        text = (phrase if phrase is not None else word or "").strip()
+        if not text or (word is not None and word.upper() == "OR" and not neg and not fld):
+            continue  # OR between words is the default; a lone operator means nothing
+        if neg:
+            parsed.excluded.append(text)
+        elif fld:
+            parsed.title.append(text)
+        elif phrase is not None:
+            parsed.phrases.append(text)
+        else:
+            parsed.words.append(text)
+    return parsed

@@ -1,0 +1,56 @@
+"""The terms of a query, produced by the same analyzers as the index.
+
+Whoosh's ``QueryParser`` splits on spaces before analysis, which would never produce pyvi's
+multi-syllable words or our syllable pairs; so queries are analyzed here, once per clause, and
+the query is assembled from the resulting terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analyzers import FIELD_ANALYZERS, fold
+
+
+@dataclass(frozen=True)
+class QuerySyllable:
+    accented: str  # normalized: lowercase NFC, canonical tone
+    folded: str
+    gap: str  # punctuation before it ("" inside a run of words)
+
+    @property
+    def has_marks(self) -> bool:
+        return self.accented != self.folded
+
+
+_SYL = FIELD_ANALYZERS["syl"]()
+_WORD = FIELD_ANALYZERS["word"]()
+
+
+def query_syllables(text: str) -> list[QuerySyllable]:
+    return [QuerySyllable(t.text, fold(t.text), t.gap) for t in _SYL(text)]
+
+
+def query_words(text: str) -> list[str]:
+    """pyvi words of the query (only meaningful when it is written with diacritics)."""
+    return [t.text for t in _WORD(text)]
+
+
+def pairs(syllables: list[QuerySyllable]) -> list[str]:
+    """Folded adjacent pairs, as the ``fpair`` field indexes them."""
+    return [a.folded + "_" + b.folded for a, b in zip(syllables, syllables[1:]) if not b.gap]
+
+
+def runs(syllables: list[QuerySyllable]) -> list[list[QuerySyllable]]:
+    """Maximal runs of syllables joined by punctuation only (codes: ``35-CT/TW``, ``4,18``)."""
+    out: list[list[QuerySyllable]] = []
+    for s in syllables:
+        if out and s.gap and "\n" not in s.gap and _joined(s.gap):
+            out[-1].append(s)
+        else:
+            out.append([s])
+    return [r for r in out if len(r) > 1]
+
+
+def _joined(gap: str) -> bool:
+    return gap in {"-", "/", ".", ",", ":", "_", "+", "&", "'", "%"} or set(gap) <= set("-/.,:_")
