@@ -59,8 +59,9 @@ def segment(sent: Sequence[str]) -> list[tuple[int, int]]:
     """Spans ``[i, j)`` of the multi-syllable words in a sentence of lowercase tokens.
 
     ``sent`` may contain punctuation tokens (single characters) exactly as pyvi's own
-    syllabizer would produce them; words never include punctuation or numbers, the same rule
-    pyvi applies after tagging.
+    syllabizer would produce them; words never include punctuation or numbers, the rule pyvi
+    applies after tagging, except that pyvi only knows ASCII punctuation: a symbol such as
+    ``❤`` or ``“`` tagged ``I_W`` would otherwise be glued to a word.
     """
     if len(sent) < 2:
         return []
@@ -73,8 +74,8 @@ def segment(sent: Sequence[str]) -> list[tuple[int, int]]:
             and labels[i] == "I_W"
             and sent[i] not in _PUNCT
             and sent[i - 1] not in _PUNCT
-            and not sent[i][0].isdigit()
-            and not sent[i - 1][0].isdigit()
+            and sent[i][0].isalpha()
+            and sent[i - 1][0].isalpha()
         )
         if not joins:
             if i - start > 1:

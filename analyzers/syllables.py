@@ -16,7 +16,9 @@ import re
 from typing import NamedTuple
 
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-SYLLABLE_RE = re.compile(rf"(?:[^\W_]|[{_MARKS}])+")
+# A token starts with a letter or digit: a combining mark with no base letter (after a space or
+# punctuation) is not a syllable, and would fold to an empty term.
+SYLLABLE_RE = re.compile(rf"[^\W_](?:[^\W_]|[{_MARKS}])*")
 
 
 class Span(NamedTuple):

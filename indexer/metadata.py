@@ -18,6 +18,7 @@ __all__ = ["guess_title", "find_date", "content_hash"]
 
 _MAX_TITLE = 200
 _TITLE_SCAN_LINES = 40
+_TITLE_SCAN_CHARS = 20000
 _MIN_TITLE_WORDS = 4
 _MIN_TITLE_CHARS = 15
 
@@ -79,7 +80,7 @@ def guess_title(text: str) -> str:
     Long lines are shortened at a word boundary.
     """
     lines = []
-    for raw in text.split("\n", _TITLE_SCAN_LINES * 4)[: _TITLE_SCAN_LINES * 4]:
+    for raw in text[:_TITLE_SCAN_CHARS].split("\n"):
         line = _normalize_line(raw)
         if line:
             lines.append(line)

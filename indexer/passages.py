@@ -40,8 +40,11 @@ _UPPER = "".join(
 # Sentence end: terminal punctuation, optional closing quotes/brackets,
 # whitespace, then (optional opening quote and) a capital letter.  Dots
 # inside numbers ("15.555") never match because a space must follow.
+# The look-behind makes a match start only at the first character of a
+# punctuation run, and the possessive quantifiers forbid re-scanning, so
+# long runs of dots ("Chương 1 ........ 5") stay linear.
 _BOUNDARY_RE = re.compile(
-    r"(?:[.!?]+|…)[\"'”’»)\]]*(\s+)(?=[\"'“‘«(\[]*[" + _UPPER + r"])"
+    r"(?<![.!?…])(?:[.!?]++|…)[\"'”’»)\]]*+(\s++)(?=[\"'“‘«(\[]*+[" + _UPPER + r"])"
 )
 _ABBREVIATIONS = frozenset(
     "tp tx tt ths ts pgs gs bs ks cn ncs th mr mrs ms dr st jr co inc ltd vs no nxb".split()

@@ -33,11 +33,12 @@ class Document:
 class QueryTerms:
     """What ``highlight.match_spans`` needs to mark a query's hits on any text."""
 
-    folded: set[str] = field(default_factory=set)
-    pairs: set[str] = field(default_factory=set)
-    accented: set[str] | None = None  # set in exact mode: only these spellings are hits
+    folded: set[str] = field(default_factory=set)  # hits whatever their diacritics
+    pairs: set[str] = field(default_factory=set)  # folded adjacent pairs, hits together
+    accented: set[str] = field(default_factory=set)  # hits only with these diacritics
 
     def spans(self, text: str) -> list[list[int]]:
+        """The hits on ``text``, exactly as ``search()`` marks them on its passages."""
         if not (self.folded or self.pairs or self.accented):
             return []
         return match_spans(text, self.folded, self.pairs, self.accented)
@@ -67,7 +68,5 @@ def query_terms(query: str, index: str | Path | None = None, *, exact: bool = Fa
     if parsed.is_empty():
         return QueryTerms()
     searcher = _searcher(_index_dir(index))
-    plan = _plan(parsed, searcher, exact)
-    if plan.query is None:
-        return QueryTerms()
-    return QueryTerms(set(plan.folded), set(plan.pairs), set(plan.accented) if exact else None)
+    plan = _plan(parsed, searcher, exact)  # the very plan search() marks its passages with
+    return QueryTerms(set(plan.folded), set(plan.pairs), set(plan.accented))

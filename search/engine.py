@@ -22,13 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import scoring
-from whoosh.query import And, AndMaybe, AndNot, NullQuery, Or, Phrase, Term
+import numpy as np
+from whoosh.query import And, Phrase, Term
 
 from indexer.default import ensure_default_index
 from indexer.store import exists, open_index
 
 from .highlight import match_spans, snippet
 from .results import Hit, SearchResult
+from .scorer import arrays_for, bm25
 from .suggest import suggest
 from .syntax import parse
 from .terms import QuerySyllable, pairs, query_syllables, query_words, runs
@@ -52,7 +54,10 @@ class SearchError(Exception):
 
 @dataclass
 class _Plan:
-    query: object | None
+    terms: list[tuple[str, str, float]] = field(default_factory=list)  # optional, scored
+    bonus: list[tuple[object, float]] = field(default_factory=list)  # (Whoosh query, score bonus)
+    required: list[object] = field(default_factory=list)  # Whoosh queries every hit matches
+    excluded: list[object] = field(default_factory=list)  # Whoosh queries no hit matches
     folded: set[str] = field(default_factory=set)
     accented: set[str] = field(default_factory=set)
     pairs: set[str] = field(default_factory=set)
@@ -106,14 +111,14 @@ def _searcher(index_dir: Path):
 def _plan(parsed, searcher, exact: bool) -> _Plan:
     reader = searcher.reader()
     total = max(1, searcher.doc_count())
-    free = query_syllables(" ".join(parsed.words))
-    plan = _Plan(query=None, syllables=free)
+    free = query_syllables(" ".join(parsed.words + parsed.phrases))
+    plan = _Plan(syllables=free)
     marked = any(s.has_marks for s in free)
 
     def df(fieldname: str, text: str) -> int:
         return reader.doc_frequency(fieldname, text)
 
-    optional = []
+    optional = plan.terms
     seen: set[str] = set()
     content = [s for s in free if s.folded not in seen and not seen.add(s.folded)]
     rare = [s for s in content if df("fsyl", s.folded) <= COMMON * total]
@@ -129,23 +134,23 @@ def _plan(parsed, searcher, exact: bool) -> _Plan:
         if s not in keep:
             continue
         if exact:
-            optional.append(Term("syl", s.accented, boost=W_FOLDED + W_ACCENTED))
+            optional.append(("syl", s.accented, W_FOLDED + W_ACCENTED))
         else:
-            optional.append(Term("fsyl", key, boost=W_FOLDED))
+            optional.append(("fsyl", key, W_FOLDED))
             if marked and (s.has_marks or s.folded == s.accented):
-                optional.append(Term("syl", s.accented, boost=W_ACCENTED))
-        optional.append(Term("title", key, boost=W_TITLE))
+                optional.append(("syl", s.accented, W_ACCENTED))
+        optional.append(("title", key, W_TITLE))
     free_fixed = [QuerySyllable(s.accented, plan.corrections.get(s.folded, s.folded), s.gap) for s in free]
     for p in dict.fromkeys(pairs(free_fixed)):
         plan.pairs.add(p)
-        optional.append(Term("fpair", p, boost=W_PAIR))
+        optional.append(("fpair", p, W_PAIR))
     if marked:
         for w in dict.fromkeys(query_words(" ".join(parsed.words))):
-            optional.append(Term("word", w, boost=W_WORD))
+            optional.append(("word", w, W_WORD))
     for run in runs(free):
-        optional.append(Phrase("fsyl", [s.folded for s in run], boost=W_RUN))
+        plan.bonus.append((Phrase("fsyl", [s.folded for s in run]), W_RUN))
 
-    required = []
+    required = plan.required
     for text in parsed.phrases:
         sylls = query_syllables(text)
         if sylls:
@@ -157,23 +162,12 @@ def _plan(parsed, searcher, exact: bool) -> _Plan:
         sylls = query_syllables(text)
         if sylls:
             required.append(_phrase("title", sylls, False))
-    excluded = []
+    excluded = plan.excluded
     for text in parsed.excluded:
         sylls = query_syllables(text)
         if sylls:
             excluded.append(_phrase("fsyl", sylls, exact))
 
-    if required and optional:
-        q = AndMaybe(And(required), Or(optional))
-    elif required:
-        q = And(required)
-    elif optional:
-        q = Or(optional)
-    else:
-        q = None
-    if q is not None and excluded:
-        q = AndNot(q, Or(excluded))
-    plan.query = q
     return plan
 
 
@@ -223,27 +217,31 @@ def search(
         return result
     searcher = _searcher(_index_dir(index))
     plan = _plan(parsed, searcher, exact)
-    if plan.query is None:
+    if not (plan.terms or plan.required):
         result.notes.append("nothing to search for: the query has no letters or digits")
         result.took_ms = _ms(started)
         return result
 
+    arrays = arrays_for(searcher)
+    scores = _scores(searcher, arrays, plan)
+    matched = np.flatnonzero(scores > 0)
+    order = matched[np.argsort(-scores[matched], kind="stable")]
     if mode == "passages":
-        wanted = offset + limit
-        hits = searcher.search(plan.query, limit=max(wanted, 1))
-        result.total = _total(hits, hits.scored_length())
-        chosen = [(hits[i].docnum, hits[i].score) for i in range(offset, min(wanted, len(hits.top_n)))]
-        top_texts = [hit["text"] for hit in list(hits)[:10]]
+        result.total = len(order)
+        chosen = [(int(d), float(scores[d])) for d in order[offset : offset + limit]]
+        top = order[:10]
     else:
-        wanted = (offset + limit) * max(1, passages_per_doc) * 2 + 20
-        hits = searcher.search(plan.query, limit=wanted)
-        groups: dict[str, list[tuple[int, float]]] = {}
-        for hit in hits:
-            groups.setdefault(hit["doc_id"], []).append((hit.docnum, hit.score))
-        ranked = list(groups.values())  # insertion order is best-passage order
-        result.total = _total(hits, len(ranked))
-        chosen = [p for group in ranked[offset : offset + limit] for p in group[:passages_per_doc]]
-        top_texts = [searcher.stored_fields(g[0][0])["text"] for g in ranked[:10]]
+        groups = arrays.groups(order)
+        uniq, first = np.unique(groups, return_index=True)
+        ranked = uniq[np.argsort(first)]  # documents by their best passage
+        result.total = len(ranked)
+        page = ranked[offset : offset + limit]
+        chosen = []
+        for g in page:
+            mine = order[groups == g][:passages_per_doc]
+            chosen.extend((int(d), float(scores[d])) for d in mine)
+        top = order[np.sort(first)[:10]]
+    top_texts = [searcher.stored_fields(int(d))["text"] for d in top]
 
     for docnum, score in chosen:
         stored = searcher.stored_fields(docnum)
@@ -268,17 +266,29 @@ def search(
     return result
 
 
-def _total(hits, found: int) -> int:
-    """Matches (documents or passages, as ``found`` counts them) in all the index.
+def _scores(searcher, arrays, plan: _Plan) -> np.ndarray:
+    """Score of every record: BM25 of the optional terms, phrase bonuses, required and excluded
+    clauses applied as masks; zero means no match."""
+    scores = bm25(searcher, arrays, plan.terms)
+    for query, bonus in plan.bonus:
+        docs = _docs(searcher, query)
+        if len(docs):
+            scores[docs] += bonus
+    if plan.required:
+        mask = np.ones(arrays.size, dtype=bool)
+        for query in plan.required:
+            inside = np.zeros(arrays.size, dtype=bool)
+            inside[_docs(searcher, query)] = True
+            mask &= inside
+        scores = np.where(mask, scores + 1.0, 0.0).astype(np.float32)
+    for query in plan.excluded:
+        scores[_docs(searcher, query)] = 0.0
+    scores[~arrays.live] = 0.0
+    return scores
 
-    Exact when every matching passage was collected; otherwise scaled up from Whoosh's
-    estimate of the matching passages, since counting them all would cost a full scan.
-    """
-    collected = hits.scored_length()
-    estimate = hits.estimated_length()
-    if collected == 0 or estimate <= collected:
-        return found
-    return max(found, round(estimate * found / collected))
+
+def _docs(searcher, query) -> np.ndarray:
+    return np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
 
 
 def _ms(started: float) -> float:

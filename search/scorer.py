@@ -1,0 +1,83 @@
+"""BM25 over many terms and fields at once, on numpy arrays.
+
+The score of a passage is the sum over the query's terms of ``boost × BM25(term, field)``, the
+same formula as Whoosh's ``BM25F`` (idf ``log(N / (df + 1)) + 1``), computed for whole posting
+lists at a time. The arrays that do not depend on the query (field lengths, deletions, where
+each document's passages start) are read once per searcher and kept with it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .postings import deleted, field_lengths, leaves, term_postings
+
+K1 = 1.2
+B = 0.75
+
+
+@dataclass
+class IndexArrays:
+    size: int
+    leaves: list[tuple[object, int]]
+    live: np.ndarray  # False for deleted records
+    doc_starts: np.ndarray  # global docnums of document records, ascending
+    lengths: dict[str, np.ndarray] = field(default_factory=dict)
+    averages: dict[str, float] = field(default_factory=dict)
+
+    def length(self, fieldname: str) -> tuple[np.ndarray, float]:
+        if fieldname not in self.lengths:
+            parts = [field_lengths(r, fieldname) for r, _ in self.leaves]
+            arr = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+            self.lengths[fieldname] = arr
+            nonzero = arr[arr > 0]
+            self.averages[fieldname] = float(nonzero.mean()) if len(nonzero) else 1.0
+        return self.lengths[fieldname], self.averages[fieldname]
+
+    def groups(self, docnums: np.ndarray) -> np.ndarray:
+        """Index of the document each passage belongs to: a document's record precedes its
+        passages, and Whoosh keeps records in the order they were added, merges included."""
+        return np.searchsorted(self.doc_starts, docnums, side="right") - 1
+
+
+def arrays_for(searcher) -> IndexArrays:
+    cached = getattr(searcher, "_vnsearch_arrays", None)
+    if cached is not None:
+        return cached
+    parts = leaves(searcher)
+    size = searcher.doc_count_all()
+    live = np.ones(size, dtype=bool)
+    starts = []
+    for reader, offset in parts:
+        mask = deleted(reader)
+        if mask is not None:
+            live[offset : offset + len(mask)] = ~mask
+        ids, _ = term_postings(reader, "kind", "doc")
+        starts.append(ids + offset)
+    doc_starts = np.sort(np.concatenate(starts)) if starts else np.zeros(0, dtype=np.int64)
+    arrays = IndexArrays(size=size, leaves=parts, live=live, doc_starts=doc_starts)
+    searcher._vnsearch_arrays = arrays
+    return arrays
+
+
+def bm25(searcher, arrays: IndexArrays, terms: list[tuple[str, str, float]]) -> np.ndarray:
+    """Summed, boosted BM25 of each record for the given (field, text, boost) terms."""
+    scores = np.zeros(arrays.size, dtype=np.float32)
+    n = max(1, arrays.size)
+    for fieldname, text, boost in terms:
+        df = searcher.doc_frequency(fieldname, text)
+        if not df:
+            continue
+        idf = math.log(n / (df + 1)) + 1.0
+        lengths, avg = arrays.length(fieldname)
+        for reader, offset in arrays.leaves:
+            ids, tf = term_postings(reader, fieldname, text)
+            if not len(ids):
+                continue
+            ids = ids + offset
+            norm = K1 * ((1 - B) + B * lengths[ids] / avg)
+            scores[ids] += boost * idf * (tf * (K1 + 1)) / (tf + norm)
+    return scores

@@ -1,0 +1,270 @@
+"""``vnsearch serve``: the search page and the JSON API, a thin FastAPI layer over ``search()``.
+
+* ``GET /`` the search page (server-rendered, a plain GET form: works without JavaScript);
+* ``GET /doc/{doc_id}`` a whole document, the query's hits marked, ``#p<n>`` per passage;
+* ``GET /api/search`` exactly ``SearchResult.to_dict()``; ``GET /api/suggest`` as-you-type;
+* ``/openapi.json`` and ``/docs`` from FastAPI.
+
+Safety: queries and documents are untrusted. Templates autoescape; the only HTML marked safe is
+what ``search.highlight`` produced (it escapes the text itself and adds ``<mark>`` only).
+Documents are looked up by id in the index, never by a path from the request. Every page carries
+a Content-Security-Policy without inline script.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from typing import Literal
+from urllib.parse import quote, urlencode
+
+import jinja2
+from fastapi import FastAPI, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from indexer.errors import IndexerError
+
+from .documents import get_document, query_terms
+from .engine import SearchError, search
+from .highlight import mark
+
+HERE = Path(__file__).parent
+MAX_QUERY = 1000
+MAX_LIMIT = 100
+MAX_OFFSET = 10_000
+PAGE_LIMIT = 10
+SUGGEST_TITLES = 5
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+# FastAPI's Swagger UI page is an inline script loading its assets from a CDN.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+# Whoosh searchers are shared per index; one query at a time keeps their file reads safe.
+_engine_lock = threading.Lock()
+
+
+def create_app(index_dir: Path | None = None) -> FastAPI:
+    """The web app over the index at ``index_dir`` (``None``: the default index)."""
+    app = FastAPI(
+        title="vnsearch",
+        summary="Tìm kiếm toàn văn tiếng Việt: Vietnamese full-text search",
+        version=_version(),
+    )
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+        autoescape=True,  # every {{ }} is escaped; only Markup from search.highlight is not
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["doc_url"] = _doc_url
+    templates = Jinja2Templates(env=env)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
+        context.setdefault("q", "")
+        context.setdefault("exact", False)
+        return templates.TemplateResponse(request, name, context, status_code=status)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        return _secure(request, response)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        errors = jsonable_encoder(exc.errors(), exclude={"input", "ctx", "url"})
+        message = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}" for e in errors)
+        return JSONResponse({"error": message, "detail": errors}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if request.url.path.startswith("/api/") or exc.status_code != 404:
+            return JSONResponse({"error": str(exc.detail), "detail": exc.detail}, status_code=exc.status_code,
+                                headers=getattr(exc, "headers", None))
+        return render(request, "error.html", 404, title="Không tìm thấy",
+                      message="Không có trang này.")
+
+    @app.exception_handler(SearchError)
+    async def no_index(request: Request, exc: SearchError):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": str(exc)}, status_code=503)
+        return render(request, "error.html", 503, title="Chưa có chỉ mục",
+                      message="Chưa có chỉ mục để tìm kiếm (no index to search).", detail=str(exc))
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception):
+        # Starlette still logs the traceback on the server; the reader gets one line.
+        # (it answers outside the middleware, hence _secure here)
+        if request.url.path.startswith("/api/"):
+            return _secure(request, JSONResponse({"error": "internal error"}, status_code=500))
+        return _secure(request, render(request, "error.html", 500, title="Lỗi máy chủ",
+                                       message="Đã có lỗi khi xử lý yêu cầu này (internal error)."))
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def page(request: Request, q: str = "", limit: str = "", offset: str = "", exact: str = ""):
+        """The search page; bad parameters give a friendly message, not a JSON error."""
+        want_exact = exact.lower() in ("1", "true", "on", "yes")
+        errors = []
+        if len(q) > MAX_QUERY:
+            errors.append(f"Câu tìm kiếm quá dài: tối đa {MAX_QUERY} ký tự.")
+        n_limit = _int_param(limit, PAGE_LIMIT, 1, MAX_LIMIT, "Số kết quả mỗi trang", errors)
+        n_offset = _int_param(offset, 0, 0, MAX_OFFSET, "Vị trí bắt đầu", errors)
+        base = dict(q=q[:MAX_QUERY], exact=want_exact, limit=n_limit, offset=n_offset)
+        if errors:
+            return render(request, "search.html", 400, errors=errors, result=None, **base)
+        if not q.strip():
+            return render(request, "search.html", result=None, **base)
+        with _engine_lock:
+            result = search(q, index_dir, limit=n_limit, offset=n_offset, exact=want_exact)
+        docs = result.documents()
+        for doc in docs:
+            for hit in doc.passages:
+                hit.snippet_html = Markup(hit.snippet)  # escaped by search.highlight.snippet
+        nav = {}
+        if n_offset > 0:
+            nav["prev"] = _page_url(q, want_exact, n_limit, max(0, n_offset - n_limit))
+        if n_offset + n_limit < result.total and n_offset + n_limit <= MAX_OFFSET:
+            nav["next"] = _page_url(q, want_exact, n_limit, n_offset + n_limit)
+        suggestion_url = _page_url(result.suggestion, want_exact, n_limit, 0) if result.suggestion else None
+        return render(request, "search.html", result=result, docs=docs, nav=nav,
+                      suggestion_url=suggestion_url, first=n_offset + 1, **base)
+
+    @app.get("/doc/{doc_id:path}", response_class=HTMLResponse, include_in_schema=False)
+    def document(request: Request, doc_id: str, q: str = "", exact: str = ""):
+        """A whole document, its passages in order, the query's hits marked."""
+        want_exact = exact.lower() in ("1", "true", "on", "yes")
+        q = q[:MAX_QUERY]
+        with _engine_lock:
+            doc = get_document(doc_id, index_dir)
+            if doc is None:
+                return render(request, "error.html", 404, title="Không tìm thấy tài liệu",
+                              message="Không có tài liệu nào với mã này.", q=q, exact=want_exact)
+            terms = query_terms(q, index_dir, exact=want_exact) if q.strip() else None
+        passages = []
+        first_hit = None
+        for p in doc.passages:
+            spans = terms.spans(p.text) if terms else []
+            if spans and first_hit is None:
+                first_hit = p.passage_no
+            passages.append({"no": p.passage_no, "html": Markup(mark(p.text, spans)), "hit": bool(spans)})
+        back = _page_url(q, want_exact, PAGE_LIMIT, 0) if q.strip() else "/"
+        return render(request, "document.html", doc=doc, passages=passages, first_hit=first_hit,
+                      back=back, q=q, exact=want_exact)
+
+    @app.get("/api/search", tags=["api"], summary="Search: exactly SearchResult.to_dict()")
+    def api_search(
+        q: str = Query("", max_length=MAX_QUERY, description="The query: words, \"phrases\", -excluded, title:word"),
+        limit: int = Query(10, ge=1, le=MAX_LIMIT, description="Documents (or passages) per page"),
+        offset: int = Query(0, ge=0, le=MAX_OFFSET, description="How many to skip"),
+        exact: bool = Query(False, description="Match diacritics exactly"),
+        mode: Literal["documents", "passages"] = Query("documents", description="Group by document or rank passages"),
+    ) -> dict:
+        with _engine_lock:
+            result = search(q, index_dir, limit=limit, offset=offset, mode=mode, exact=exact)
+        return result.to_dict()
+
+    @app.get("/api/suggest", tags=["api"], summary="As-you-type: top document titles and the did-you-mean")
+    def api_suggest(
+        q: str = Query("", max_length=MAX_QUERY),
+        exact: bool = Query(False),
+    ) -> dict:
+        if not q.strip():
+            return {"query": q, "suggestion": None, "titles": []}
+        with _engine_lock:
+            result = search(q, index_dir, limit=SUGGEST_TITLES, exact=exact, passages_per_doc=1)
+        titles = [
+            {"doc_id": d.doc_id, "title": d.title or d.path, "url": _doc_url(d.doc_id, q, exact, d.passages[0].passage_no)}
+            for d in result.documents()
+        ]
+        return {"query": q, "suggestion": result.suggestion, "titles": titles}
+
+    return app
+
+
+def _secure(request: Request, response):
+    docs = request.url.path in ("/docs", "/redoc", "/docs/oauth2-redirect")
+    response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _int_param(raw: str, default: int, lo: int, hi: int, label: str, errors: list[str]) -> int:
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        errors.append(f"{label} phải là một số nguyên.")
+        return default
+    if not lo <= value <= hi:
+        errors.append(f"{label} phải trong khoảng {lo}–{hi}.")
+        return default
+    return value
+
+
+def _page_url(q: str, exact: bool, limit: int, offset: int) -> str:
+    params = {"q": q}
+    if exact:
+        params["exact"] = "1"
+    if limit != PAGE_LIMIT:
+        params["limit"] = str(limit)
+    if offset:
+        params["offset"] = str(offset)
+    return "/?" + urlencode(params)
+
+
+def _doc_url(doc_id: str, q: str = "", exact: bool = False, passage_no: int | None = None) -> str:
+    params = {"q": q} if q else {}
+    if exact:
+        params["exact"] = "1"
+    url = "/doc/" + quote(doc_id, safe="")
+    if params:
+        url += "?" + urlencode(params)
+    if passage_no is not None:
+        url += f"#p{int(passage_no)}"
+    return url
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("vnsearch")
+    except Exception:
+        return "0"
+
+
+def serve(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the web app with uvicorn; a missing index is a one-line message and exit status 1."""
+    import uvicorn
+
+    from indexer.store import exists
+
+    try:
+        if index_dir is None:
+            from indexer.default import ensure_default_index
+
+            index_dir = ensure_default_index()
+        if not exists(Path(index_dir)):
+            raise SearchError(f"no vnsearch index at {index_dir}: build one with `vnsearch index PATH --index {index_dir}`")
+    except (SearchError, IndexerError, OSError) as exc:
+        print(f"vnsearch: {exc}", file=sys.stderr)
+        sys.exit(1)
+    print(f"vnsearch: serving {index_dir} at http://{host}:{port}/", file=sys.stderr)
+    uvicorn.run(create_app(Path(index_dir)), host=host, port=port, log_level="info")

@@ -1,0 +1,164 @@
+"""The JSON API and the server-rendered pages, over HTTP against the real server."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import fields
+
+import httpx
+import pytest
+
+from search import Hit, SearchResult, search
+
+from .conftest import REPO, XSS_IMG, XSS_SCRIPT, running
+
+
+def test_api_search_is_search_result_to_dict(client, index_dir):
+    r = client.get("/api/search", params={"q": "tinh uy thai nguyen", "limit": 3})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/json")
+    data = r.json()
+    assert set(data) == {f.name for f in fields(SearchResult)}
+    assert data["hits"] and all(set(h) == {f.name for f in fields(Hit)} for h in data["hits"])
+    expected = search("tinh uy thai nguyen", index_dir, limit=3).to_dict()
+    data.pop("took_ms"), expected.pop("took_ms")
+    assert data == expected
+    assert "<mark>Tỉnh ủy Thái Nguyên</mark>" in data["hits"][0]["snippet"]
+
+
+def test_api_search_modes_exact_and_paging(client):
+    passages = client.get("/api/search", params={"q": "thái nguyên", "mode": "passages", "limit": 5}).json()
+    assert passages["mode"] == "passages" and len(passages["hits"]) == 5
+    page2 = client.get("/api/search", params={"q": "thái nguyên", "mode": "passages", "limit": 5, "offset": 5}).json()
+    assert {(h["doc_id"], h["passage_no"]) for h in page2["hits"]}.isdisjoint(
+        {(h["doc_id"], h["passage_no"]) for h in passages["hits"]})
+    exact = client.get("/api/search", params={"q": "Thái Nguyên", "exact": "true"}).json()
+    assert exact["hits"]
+    empty = client.get("/api/search", params={"q": ""}).json()
+    assert empty["total"] == 0 and empty["hits"] == []
+
+
+@pytest.mark.parametrize("params", [
+    {"q": "a" * 1001},
+    {"q": "thái", "limit": 0},
+    {"q": "thái", "limit": 101},
+    {"q": "thái", "limit": "many"},
+    {"q": "thái", "offset": -1},
+    {"q": "thái", "offset": 10_001},
+    {"q": "thái", "mode": "everything"},
+])
+def test_api_search_limits(client, params):
+    r = client.get("/api/search", params=params)
+    assert r.status_code == 422
+    body = r.json()
+    assert body["error"] and body["detail"]
+    name = next(k for k in ("limit", "offset", "mode", "q") if k in params and (k != "q" or len(params) == 1))
+    assert name in body["error"]
+
+
+def test_api_search_limits_at_the_edges(client):
+    assert client.get("/api/search", params={"q": "a" * 1000, "limit": 100, "offset": 10_000}).status_code == 200
+    assert client.get("/api/search", params={"q": "thái", "limit": 1, "offset": 0}).status_code == 200
+
+
+def test_api_suggest(client):
+    data = client.get("/api/suggest", params={"q": "tinh uy thai nguyen"}).json()
+    assert data["suggestion"] == "tỉnh ủy thái nguyên"
+    assert data["titles"] and all({"doc_id", "title", "url"} <= set(t) for t in data["titles"])
+    assert data["titles"][0]["url"].startswith("/doc/")
+    assert client.get("/api/suggest", params={"q": ""}).json() == {"query": "", "suggestion": None, "titles": []}
+    assert client.get("/api/suggest", params={"q": "x" * 1001}).status_code == 422
+
+
+def test_openapi_and_docs(client):
+    spec = client.get("/openapi.json").json()
+    assert {"/api/search", "/api/suggest"} <= set(spec["paths"])
+    names = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
+    assert names == {"q", "limit", "offset", "exact", "mode"}
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
+
+def test_security_headers(client):
+    for path in ("/", "/?q=thai", "/api/search?q=thai", "/doc/nope"):
+        r = client.get(path)
+        csp = r.headers["content-security-policy"]
+        script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
+        assert "'unsafe-inline'" not in script_src and "default-src 'self'" in csp
+        assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_unknown_document_is_404(client):
+    for path in ("/doc/nope", "/doc/..%2F..%2F..%2Fetc%2Fpasswd", "/doc/%2Fetc%2Fpasswd", "/doc/../pyproject.toml"):
+        r = client.get(path)
+        assert r.status_code == 404, path
+        assert "root:" not in r.text and "[build-system]" not in r.text
+    r = client.get("/doc/nope")
+    assert "text/html" in r.headers["content-type"] and "Không tìm thấy" in r.text
+    assert client.get("/api/nothing-here").json()["error"]
+
+
+def test_search_page_server_rendered(client):
+    r = client.get("/", params={"q": "tinh uy thai nguyen"})
+    assert r.status_code == 200
+    html = r.text
+    assert "kết quả" in html and "Có phải bạn muốn tìm" in html and "Tìm kiếm" in html
+    assert "<mark>Tỉnh ủy Thái Nguyên</mark>" in html
+    assert 'href="/doc/' in html and "#p" in html
+    r = client.get("/", params={"q": "thái nguyên", "limit": 1})
+    assert "Trang sau" in r.text and "offset=1" in r.text
+    r = client.get("/", params={"q": "thái nguyên", "limit": 1, "offset": 1})
+    assert "Trang trước" in r.text
+
+
+@pytest.mark.parametrize("params", [{"q": "x" * 1001}, {"q": "thái", "limit": "abc"}, {"q": "thái", "offset": "99999"}])
+def test_search_page_bad_parameters_are_friendly(client, params):
+    r = client.get("/", params=params)
+    assert r.status_code == 400
+    assert "text/html" in r.headers["content-type"] and 'class="error"' in r.text
+
+
+def test_hostile_document_is_escaped(client):
+    data = client.get("/api/search", params={"q": "kiem tra bao mat"}).json()
+    hit = next(h for h in data["hits"] if XSS_SCRIPT in h["text"])
+    assert "<script>" not in hit["snippet"] and "&lt;script&gt;" in hit["snippet"]
+    page = client.get("/", params={"q": "kiem tra bao mat"}).text
+    doc = client.get(f"/doc/{hit['doc_id']}", params={"q": "bao mat"}).text
+    for html in (page, doc):
+        assert XSS_SCRIPT not in html and XSS_IMG not in html and "<img" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in doc
+    # a hostile query is echoed escaped too, even where its words are marked in the document
+    doc = client.get(f"/doc/{hit['doc_id']}", params={"q": "<script>alert(2)</script>"}).text
+    assert "<script>alert(2)" not in doc and "&lt;script&gt;alert(2)" in doc
+    assert "<mark>alert</mark>" in doc and "<script>" not in doc.replace('<script src="/static/suggest.js"', "")
+    echoed = client.get("/", params={"q": '"><script>alert(3)</script>'}).text
+    assert "<script>alert(3)" not in echoed
+
+
+def test_document_page_marks_the_query(client):
+    hit = client.get("/api/search", params={"q": "tinh uy thai nguyen", "limit": 1}).json()["hits"][0]
+    html = client.get(f"/doc/{hit['doc_id']}", params={"q": "tinh uy thai nguyen"}).text
+    assert f'id="p{hit["passage_no"]}"' in html
+    assert "<mark>Tỉnh ủy Thái Nguyên</mark>" in html
+
+
+def test_app_without_an_index(tmp_path):
+    from search.web import create_app
+
+    with running(create_app(tmp_path / "missing")) as url, httpx.Client(base_url=url) as client:
+        r = client.get("/", params={"q": "thái"})
+        assert r.status_code == 503 and "Chưa có chỉ mục" in r.text and "Traceback" not in r.text
+        r = client.get("/api/search", params={"q": "thái"})
+        assert r.status_code == 503 and "no vnsearch index" in r.json()["error"]
+        assert client.get("/").status_code == 200  # the empty search page needs no index
+
+
+def test_serve_without_an_index_is_one_line(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "search.cli", "serve", "--index", str(tmp_path / "missing"), "--port", "1"],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 1
+    assert "no vnsearch index" in proc.stderr and "Traceback" not in proc.stderr
