@@ -29,7 +29,13 @@ from .readers import SUPPORTED_SUFFIXES, RawDocument
 from .stats import record_build
 from .store import document_records, file_exists, open_or_create
 
-COMMIT_EVERY = 20_000  # passages
+COMMIT_EVERY = 20_000  # passages; ``VNSEARCH_COMMIT_EVERY`` or ``commit_every=`` override it
+
+
+def _commit_every(value: int | None) -> int:
+    if value is None:
+        value = int(os.environ.get("VNSEARCH_COMMIT_EVERY") or COMMIT_EVERY)
+    return max(1, int(value))
 
 
 @dataclass
@@ -64,9 +70,10 @@ ProgressCallback = Callable[[Progress], None]
 class _Writer:
     """Adds analyzed documents to the index, committing every so often."""
 
-    def __init__(self, ix, clear: bool):
+    def __init__(self, ix, clear: bool, commit_every: int | None = None):
         self.ix = ix
         self.clear = clear
+        self.commit_every = _commit_every(commit_every)
         self.writer = ix.writer()
         self.pending = 0
 
@@ -101,7 +108,7 @@ class _Writer:
             self.writer.update_document(kind="doc", key=key, doc_id=record["doc_id"], path=record["path"], meta=meta)
 
     def maybe_commit(self) -> None:
-        if self.pending >= COMMIT_EVERY and not self.clear:
+        if self.pending >= self.commit_every and not self.clear:
             self.commit()
             self.writer = self.ix.writer()
 
@@ -153,8 +160,12 @@ def index_paths(
     progress: ProgressCallback | None = None,
     max_bytes: int | None = None,
     lock_wait: float = 0.0,
+    commit_every: int | None = None,
 ) -> Summary:
-    """Bring the index at ``index_dir`` up to date with the files under ``paths``."""
+    """Bring the index at ``index_dir`` up to date with the files under ``paths``.
+
+    ``commit_every``: commit after about this many records (default ``COMMIT_EVERY``, or the
+    ``VNSEARCH_COMMIT_EVERY`` environment variable), so an interrupted run keeps its work."""
     index_dir = Path(index_dir)
     paths = list(paths)
     jobs = jobs or default_jobs()
@@ -179,7 +190,7 @@ def index_paths(
             known_hash = records[0]["meta"].get("hash") if records else None
             tasks.append((key, known_hash, max_bytes))
         state = Progress(files_total=len(tasks))
-        writer = _Writer(ix, clear=rebuild)
+        writer = _Writer(ix, clear=rebuild, commit_every=commit_every)
         try:
             gone = [p for p in known if not file_exists(p)]
             for path in gone:

@@ -176,7 +176,7 @@ def serve_cmd(index_dir: Path | None, host: str, port: int) -> None:
     try:
         from .web import serve
     except ImportError as exc:
-        _fail(f"the web server needs its extra packages: pip install 'vnsearch[web]' ({exc})")
+        _fail(f"the web server could not start: {exc}")
     serve(index_dir, host=host, port=port)
 
 

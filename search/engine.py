@@ -96,14 +96,18 @@ def _index_dir(index: str | Path | None) -> Path:
 
 
 def _searcher(index_dir: Path):
-    """A searcher per index, kept open across queries and refreshed when the index changes."""
+    """A searcher per index, kept open across queries and replaced when the index changes.
+
+    The replacement is a fresh searcher, not ``searcher.refresh()``: whoosh-reloaded's refresh
+    re-uses the old reader's segments, keeping segments a merge has replaced (every document
+    twice) and the deletions as they were. The old searcher is not closed here, since another
+    thread may still be answering a query with it; it is closed when the last query lets it go.
+    """
     key = str(index_dir.resolve())
     with _lock:
         searcher = _searchers.get(key)
-        if searcher is None:
+        if searcher is None or not searcher.up_to_date():
             searcher = open_index(index_dir).searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
-        elif not searcher.up_to_date():
-            searcher = searcher.refresh()
         _searchers[key] = searcher
         return searcher
 

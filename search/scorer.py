@@ -29,12 +29,14 @@ class IndexArrays:
     averages: dict[str, float] = field(default_factory=dict)
 
     def length(self, fieldname: str) -> tuple[np.ndarray, float]:
+        # Searchers are shared between threads: fill both dicts before publishing either, so a
+        # thread that sees the lengths also sees their average.
         if fieldname not in self.lengths:
             parts = [field_lengths(r, fieldname) for r, _ in self.leaves]
             arr = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-            self.lengths[fieldname] = arr
             nonzero = arr[arr > 0]
             self.averages[fieldname] = float(nonzero.mean()) if len(nonzero) else 1.0
+            self.lengths[fieldname] = arr
         return self.lengths[fieldname], self.averages[fieldname]
 
     def groups(self, docnums: np.ndarray) -> np.ndarray:

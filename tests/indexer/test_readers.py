@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import require
+
 from indexer.encodings import unicode_to_tcvn3, unicode_to_vni
 from indexer.errors import UnreadableFile
 from indexer.readers import SUPPORTED_SUFFIXES, RawDocument, read_document
@@ -168,8 +170,7 @@ def test_corrupt_docx(tmp_path):
 
 def _make_pdf(path: Path, text: str | None, title: str | None = None) -> None:
     fpdf = pytest.importorskip("fpdf")
-    if not DEJAVU.exists():
-        pytest.skip("DejaVuSans.ttf not installed")
+    require(DEJAVU.exists(), "DejaVuSans.ttf not installed (apt-get install fonts-dejavu-core)")
     pdf = fpdf.FPDF()
     pdf.add_page()
     if title:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.conftest import require
 import uvicorn
 
 from indexer.build import index_paths
@@ -87,8 +89,7 @@ def client(base_url):
 @pytest.fixture(scope="session")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no Chromium at /usr/bin/chromium")
+    require(Path(CHROMIUM).exists(), "no Chromium at /usr/bin/chromium (apt-get install chromium)")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
