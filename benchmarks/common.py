@@ -200,6 +200,9 @@ def dir_size(path) -> int:
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
 
 
+_NUMERIC = re.compile(r"[-+]?[\d.,]+(e[-+]?\d+)?%?|nan|inf")
+
+
 def print_table(headers, rows, title: str | None = None) -> None:
     """Print a plain aligned table; floats get 3 decimals unless pre-formatted."""
     def fmt(v):
@@ -214,4 +217,4 @@ def print_table(headers, rows, title: str | None = None) -> None:
     print(line)
     print("  ".join("-" * w for w in widths))
     for r in cells:
-        print("  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))))
+        print("  ".join(c.rjust(w) if _NUMERIC.fullmatch(c) else c.ljust(w) for c, w in zip(r, widths)))

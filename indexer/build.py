@@ -285,6 +285,9 @@ def index_documents(
             with _maybe(_executor(jobs)) as executor:
                 for docs in _bounded(executor, _analyze_batch, ((b,) for b in _batches(documents, batch)), 4 * jobs):
                     for doc in docs:
+                        if isinstance(doc, tuple):
+                            summary.skipped.append({"path": doc[0], "reason": doc[1]})
+                            continue
                         summary.passages += writer.add(doc, {})
                         summary.added += 1
             writer.commit()
@@ -307,5 +310,13 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _analyze_batch(raws: list[RawDocument]) -> list[AnalyzedDocument]:
-    return [analyze_document(raw, raw.meta.get("path", ""), raw.doc_id or str(i)) for i, raw in enumerate(raws)]
+def _analyze_batch(raws: list[RawDocument]) -> list[AnalyzedDocument | tuple[str, str]]:
+    """Analyzed documents, or (doc_id, reason) for one that could not be analyzed."""
+    out: list[AnalyzedDocument | tuple[str, str]] = []
+    for i, raw in enumerate(raws):
+        doc_id = raw.doc_id or str(i)
+        try:
+            out.append(analyze_document(raw, raw.meta.get("path", ""), doc_id))
+        except Exception as exc:  # one bad document must not abort the run
+            out.append((doc_id, f"could not be analyzed: {type(exc).__name__}: {exc}"))
+    return out

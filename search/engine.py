@@ -58,6 +58,7 @@ class _Plan:
     bonus: list[tuple[object, float]] = field(default_factory=list)  # (Whoosh query, score bonus)
     required: list[object] = field(default_factory=list)  # Whoosh queries every hit matches
     excluded: list[object] = field(default_factory=list)  # Whoosh queries no hit matches
+    gate: list[tuple[str, str, float]] = field(default_factory=list)  # exact mode: a hit matches one
     folded: set[str] = field(default_factory=set)
     accented: set[str] = field(default_factory=set)
     pairs: set[str] = field(default_factory=set)
@@ -139,11 +140,12 @@ def _plan(parsed, searcher, exact: bool) -> _Plan:
             continue
         if exact:
             optional.append(("syl", s.accented, W_FOLDED + W_ACCENTED))
+            plan.gate.append(("syl", s.accented, 1.0))
         else:
             optional.append(("fsyl", key, W_FOLDED))
             if marked and (s.has_marks or s.folded == s.accented):
                 optional.append(("syl", s.accented, W_ACCENTED))
-        optional.append(("title", key, W_TITLE))
+            optional.append(("title", key, W_TITLE))
     free_fixed = [QuerySyllable(s.accented, plan.corrections.get(s.folded, s.folded), s.gap) for s in free]
     for p in dict.fromkeys(pairs(free_fixed)):
         plan.pairs.add(p)
@@ -274,6 +276,8 @@ def _scores(searcher, arrays, plan: _Plan) -> np.ndarray:
     """Score of every record: BM25 of the optional terms, phrase bonuses, required and excluded
     clauses applied as masks; zero means no match."""
     scores = bm25(searcher, arrays, plan.terms)
+    if plan.gate:  # exact mode: folded pairs and titles only add to passages with an exact match
+        scores[bm25(searcher, arrays, plan.gate) == 0] = 0.0
     for query, bonus in plan.bonus:
         docs = _docs(searcher, query)
         if len(docs):

@@ -17,6 +17,9 @@ MAX_QUERY_CHARS = 1000
 _CLAUSE = re.compile(r'(?P<neg>-)?(?:(?P<field>title|tieude|tiêu đề):)?(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s"]+))', re.I)
 
 
+_FIELD_ONLY = re.compile(r"-?(?:title|tieude|tiêu đề):", re.I)
+
+
 @dataclass
 class ParsedQuery:
     words: list[str] = field(default_factory=list)  # free text, scored
@@ -45,6 +48,9 @@ def parse(query: str) -> ParsedQuery:
         text = (phrase if phrase is not None else word or "").strip()
         if not text or (word is not None and word.upper() == "OR" and not neg and not fld):
             continue  # OR between words is the default; a lone operator means nothing
+        if word is not None and not fld and _FIELD_ONLY.fullmatch(word):
+            parsed.notes.append(f"'{word}' needs a word or \"phrase\" after it; ignored")
+            continue
         if neg:
             parsed.excluded.append(text)
         elif fld:

@@ -1,0 +1,326 @@
+"""Shared parts of the reliability tests and ``benchmarks/stress.py``: real documents, real
+indexer processes, and the checks that say an index is whole (no mocks anywhere).
+
+An index is *whole* when every document record's ``passages`` count equals the number of passage
+records carrying its ``doc_id``, every passage belongs to a document record, and no document is
+there twice: what a commit guarantees, since a file's document record and passages always go into
+the same commit. A half-written document would break the first rule.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO / "corpus"
+
+# Words that occur in the shipped corpus, to search for.
+PROBE_QUERIES = ["tỉnh ủy", "hội nghị", "kinh tế", "dang bo", "năm 2020", '"xây dựng"', "phát triển -đảng"]
+
+
+def corpus_sentences(min_len: int = 30, max_len: int = 300) -> list[str]:
+    """Sentences of the shipped corpus, NFC, de-duplicated, in a stable order."""
+    out: dict[str, None] = {}
+    for path in sorted(CORPUS.glob("*.txt")):
+        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
+        for para in text.split("\n"):
+            for sent in re.split(r"(?<=[.!?])\s+", para.strip()):
+                if min_len <= len(sent) <= max_len:
+                    out.setdefault(sent)
+    return list(out)
+
+
+def write_documents(folder: Path, n: int, seed: int = 0, sentences: list[str] | None = None) -> list[Path]:
+    """``n`` small Vietnamese documents (a title and 1–4 short paragraphs) built from corpus sentences."""
+    rng = random.Random(seed)
+    sentences = sentences or corpus_sentences()
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(n):
+        sub = folder / f"nhom{i % 10}"
+        sub.mkdir(exist_ok=True)
+        path = sub / f"van_ban_{i:05d}.txt"
+        path.write_text(document_text(rng, sentences, i), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def document_text(rng: random.Random, sentences: list[str], i: int, version: int = 0) -> str:
+    title = f"Văn bản số {i} phiên bản {version}: {rng.choice(sentences)[:60]}"
+    paras = [" ".join(rng.sample(sentences, rng.randint(1, 2))) for _ in range(rng.randint(1, 3))]
+    return title + "\n\n" + "\n\n".join(paras) + f"\n\nMã tài liệu vb{i:05d}x{version}.\n"
+
+
+# ---------------------------------------------------------------------------
+# checking an index
+# ---------------------------------------------------------------------------
+
+@dataclass
+class IndexState:
+    documents: int
+    passages: int
+    doc_ids: frozenset[str]
+    paths: frozenset[str]
+
+
+class Inconsistent(AssertionError):
+    pass
+
+
+def check_whole(index_dir: Path) -> IndexState:
+    """Open the index the way the engine does and check it is whole; raise ``Inconsistent`` if not."""
+    from indexer.store import open_index
+
+    ix = open_index(Path(index_dir))
+    with ix.searcher() as s:
+        return _check_searcher(s)
+
+
+def _check_searcher(s) -> IndexState:
+    expected: dict[str, int] = {}
+    paths: set[str] = set()
+    problems = []
+    for docnum in s.document_numbers(kind="doc"):
+        f = s.stored_fields(docnum)
+        if f["doc_id"] in expected:
+            problems.append(f"document {f['doc_id']} recorded twice")
+        expected[f["doc_id"]] = f["meta"]["passages"]
+        paths.add(f["path"])
+    found: Counter[str] = Counter()
+    nos: dict[str, set[int]] = {}
+    npass = 0
+    for docnum in s.document_numbers(kind="passage"):
+        f = s.stored_fields(docnum)
+        found[f["doc_id"]] += 1
+        nos.setdefault(f["doc_id"], set()).add(f["passage_no"])
+        npass += 1
+    for doc_id, n in expected.items():
+        if found.get(doc_id, 0) != n:
+            problems.append(f"document {doc_id}: record says {n} passages, index has {found.get(doc_id, 0)}")
+        elif nos.get(doc_id, set()) != set(range(n)):
+            problems.append(f"document {doc_id}: passage numbers {sorted(nos.get(doc_id, ()))}")
+    orphans = set(found) - set(expected)
+    if orphans:
+        problems.append(f"{len(orphans)} documents have passages but no record, e.g. {sorted(orphans)[:3]}")
+    if s.doc_count() != len(expected) + npass:
+        problems.append(f"doc_count {s.doc_count()} != {len(expected)} records + {npass} passages")
+    if problems:
+        raise Inconsistent("; ".join(problems[:5]))
+    return IndexState(len(expected), npass, frozenset(expected), frozenset(paths))
+
+
+def check_search(index_dir: Path, state: IndexState | None = None, queries=PROBE_QUERIES) -> int:
+    """``search()`` answers; every hit belongs to a document of the index; highlights are in range.
+    Returns the number of hits seen."""
+    from search.engine import search
+
+    seen = 0
+    for q in queries:
+        for mode in ("documents", "passages"):
+            result = search(q, index_dir, limit=20, mode=mode)
+            check_result(result)
+            if state is not None:
+                for hit in result.hits:
+                    if hit.doc_id not in state.doc_ids:
+                        raise Inconsistent(f"hit for {q!r} from unknown document {hit.doc_id}")
+            seen += len(result.hits)
+    return seen
+
+
+def check_result(result) -> None:
+    """Highlights are ordered, non-empty, in-range offsets into the hit's text; the page is sane."""
+    if result.total < 0 or (result.hits and result.total == 0):
+        raise Inconsistent(f"total {result.total} with {len(result.hits)} hits")
+    keys = set()
+    for hit in result.hits:
+        key = (hit.doc_id, hit.passage_no)
+        if key in keys:
+            raise Inconsistent(f"passage {key} returned twice")
+        keys.add(key)
+        last = 0
+        for span in hit.highlights:
+            start, end = span
+            if not (isinstance(start, int) and isinstance(end, int) and last <= start < end <= len(hit.text)):
+                raise Inconsistent(f"bad highlight {span} (text of {len(hit.text)} chars) for {result.query!r}")
+            last = end
+
+
+# ---------------------------------------------------------------------------
+# a real indexer process, killed at random moments
+# ---------------------------------------------------------------------------
+
+def indexer_command(paths: list[Path], index_dir: Path, jobs: int = 1) -> list[str]:
+    return [sys.executable, "-m", "search.cli", "index", *map(str, paths), "--index", str(index_dir),
+            "--jobs", str(jobs), "--json"]
+
+
+def indexer_env(commit_every: int) -> dict:
+    env = dict(os.environ, VNSEARCH_COMMIT_EVERY=str(commit_every), PYTHONPATH=str(REPO))
+    env.pop("VNSEARCH_INDEX", None)
+    return env
+
+
+def start_indexer(paths, index_dir: Path, commit_every: int, jobs: int = 1) -> subprocess.Popen:
+    """A real ``vnsearch index`` command. It gets a session of its own, so that its worker
+    processes (jobs > 1) can be cleaned up after the kill."""
+    return subprocess.Popen(indexer_command(paths, index_dir, jobs), cwd=REPO, env=indexer_env(commit_every),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+
+
+class ForkedIndexer:
+    """``index_paths`` in a forked child process: no interpreter start-up per run (two seconds of
+    imports here), so a test can afford many kills. Same ``pid``/``poll``/``returncode`` as Popen."""
+
+    def __init__(self, paths, index_dir: Path, commit_every: int, jobs: int = 1):
+        import multiprocessing
+
+        self._proc = multiprocessing.get_context("fork").Process(
+            target=_forked_index, args=([str(p) for p in paths], str(index_dir), commit_every, jobs), daemon=False)
+        self._proc.start()
+        self.pid = self._proc.pid
+        self.stderr = b""
+
+    def poll(self):
+        return self._proc.exitcode
+
+    @property
+    def returncode(self):
+        return self._proc.exitcode
+
+    def communicate(self):
+        self._proc.join()
+        return b"", b""
+
+
+def _forked_index(paths, index_dir, commit_every, jobs) -> None:
+    os.setsid()  # its own group, like the CLI above, for cleaning up its workers
+    from indexer.build import index_paths
+
+    index_paths(paths, index_dir, jobs=jobs, commit_every=commit_every)
+
+
+def wait_until_locked(proc, index_dir: Path, timeout: float = 60) -> bool:
+    """Wait until ``proc`` holds the index lock (it has started indexing); False if it ended first."""
+    from indexer.lock import LOCK_NAME
+
+    lock = Path(index_dir) / LOCK_NAME
+    deadline = time.monotonic() + timeout
+    needle = f'"pid": {proc.pid},'
+    while time.monotonic() < deadline:
+        try:
+            if needle in lock.read_text():
+                return True
+        except OSError:
+            pass
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.005)
+    raise TimeoutError("the indexer did not take the lock")
+
+
+def kill_hard(proc) -> bool:
+    """SIGKILL the indexer, then its worker processes (its session, by group id).
+    True if it was still running when killed."""
+    alive = proc.poll() is None
+    try:
+        os.kill(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.communicate()
+    return alive
+
+
+def run_indexer(paths, index_dir: Path, commit_every: int, jobs: int = 1, timeout: float = 300) -> dict:
+    import json
+
+    proc = subprocess.run(indexer_command(paths, index_dir, jobs), cwd=REPO, env=indexer_env(commit_every),
+                          capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise AssertionError(f"indexer failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return json.loads(proc.stdout)
+
+
+@dataclass
+class CrashFigures:
+    kills: int = 0  # SIGKILLs of a running indexer
+    missed: int = 0  # runs that ended before the kill landed
+    checks: int = 0
+    hits: int = 0
+    rounds: int = 0  # times the whole corpus was completed and then changed
+    seconds: float = 0.0
+
+
+def crash_campaign(workdir: Path, kills: int, n_docs: int, commit_every: int, seed: int = 0,
+                   max_delay: float = 2.0, cli_every: int = 5, log=None) -> CrashFigures:
+    """Index ``n_docs`` files with a real ``vnsearch index`` process, SIGKILLing it at random
+    moments ``kills`` times (every ``cli_every``-th run is the real ``vnsearch index`` command, the
+    others ``index_paths`` in a forked process); after each kill the index must be whole, searchable, and keep every
+    document of the last check that is still on disk. When a run completes, a few files are
+    rewritten and removed so the next run has updates and removals to be killed in."""
+    started = time.monotonic()
+    rng = random.Random(seed)
+    docs = workdir / "docs"
+    index_dir = workdir / "index"
+    sentences = corpus_sentences()
+    files = write_documents(docs, n_docs, seed=seed, sentences=sentences)
+    figures = CrashFigures()
+    version = 0
+    previous: IndexState | None = None
+    while figures.kills < kills:
+        jobs = 2 if rng.random() < 0.25 else 1
+        run = figures.kills + figures.missed
+        starter = start_indexer if cli_every and run % cli_every == 0 else ForkedIndexer
+        proc = starter([docs], index_dir, commit_every, jobs=jobs)
+        locked = wait_until_locked(proc, index_dir)
+        if locked:
+            time.sleep(rng.uniform(0, max_delay))
+        if kill_hard(proc):
+            figures.kills += 1
+        else:
+            figures.missed += 1
+            if proc.returncode != 0:
+                raise AssertionError(f"indexer failed on its own ({proc.returncode})")
+        state = check_whole(index_dir)
+        figures.checks += 1
+        figures.hits += check_search(index_dir, state, PROBE_QUERIES[:3])
+        on_disk = {str(p) for p in files if p.exists()}
+        if not state.paths <= on_disk | (previous.paths if previous else set()):
+            raise Inconsistent("the index has paths that never existed")
+        if previous is not None:
+            lost = (previous.paths & on_disk) - state.paths
+            if lost:
+                raise Inconsistent(f"{len(lost)} committed documents lost after a kill, e.g. {sorted(lost)[:2]}")
+        previous = state
+        if log:
+            log(f"kill {figures.kills}: {state.documents} documents, {state.passages} passages")
+        if state.documents == len(on_disk) and state.paths == on_disk:
+            # Complete: give the next run updates and removals to do.
+            figures.rounds += 1
+            version += 1
+            for p in rng.sample([p for p in files if p.exists()], max(1, len(files) // 5)):
+                p.write_text(document_text(rng, sentences, files.index(p), version), encoding="utf-8")
+            for p in rng.sample([p for p in files if p.exists()], max(1, len(files) // 50)):
+                p.unlink()
+    # The last run finishes the job.
+    summary = run_indexer([docs], index_dir, commit_every)
+    state = check_whole(index_dir)
+    on_disk = {str(p) for p in files if p.exists()}
+    if state.paths != on_disk or state.documents != len(on_disk) or summary["documents"] != len(on_disk):
+        raise Inconsistent(f"after the final run: {state.documents} documents for {len(on_disk)} files")
+    figures.hits += check_search(index_dir, state)
+    figures.seconds = round(time.monotonic() - started, 1)
+    return figures
