@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .engine import _index_dir, _plan, _searcher
+from .engine import _index_dir, _plan, searching
 from .highlight import match_spans
 from .syntax import parse
 
@@ -46,11 +46,11 @@ class QueryTerms:
 
 def get_document(doc_id: str, index: str | Path | None = None) -> Document | None:
     """The document ``doc_id`` with all its passages in order, or None if the index has no such id."""
-    searcher = _searcher(_index_dir(index))
-    docnums = list(searcher.document_numbers(kind="passage", doc_id=doc_id))
-    if not docnums:
-        return None
-    stored = [searcher.stored_fields(n) for n in docnums]
+    with searching(_index_dir(index)) as searcher:
+        docnums = list(searcher.document_numbers(kind="passage", doc_id=doc_id))
+        if not docnums:
+            return None
+        stored = [searcher.stored_fields(n) for n in docnums]
     stored.sort(key=lambda s: s.get("passage_no", 0))
     first = stored[0]
     return Document(
@@ -67,6 +67,6 @@ def query_terms(query: str, index: str | Path | None = None, *, exact: bool = Fa
     parsed = parse(query)
     if parsed.is_empty():
         return QueryTerms()
-    searcher = _searcher(_index_dir(index))
-    plan = _plan(parsed, searcher, exact)  # the very plan search() marks its passages with
+    with searching(_index_dir(index)) as searcher:
+        plan = _plan(parsed, searcher, exact)  # the very plan search() marks its passages with
     return QueryTerms(set(plan.folded), set(plan.pairs), set(plan.accented))

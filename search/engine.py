@@ -16,8 +16,11 @@ fraction of the postings. Whoosh's block-max pruning then skips most of the rest
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,7 +81,21 @@ class _Plan:
 
 _lock = threading.Lock()
 _searchers: dict[str, object] = {}
+_index_locks: dict[str, threading.RLock] = {}
 _default_index: Path | None = None
+
+
+def _forget_searchers() -> None:
+    """In a forked child: open searchers of its own, and never wait on a lock that a thread of
+    the parent held at the fork (it would never be released here)."""
+    global _lock
+    _lock = threading.Lock()
+    _searchers.clear()
+    _index_locks.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_searchers)
 
 
 def _index_dir(index: str | Path | None) -> Path:
@@ -94,6 +111,22 @@ def _index_dir(index: str | Path | None) -> Path:
         if not exists(_default_index):
             raise SearchError(f"no vnsearch index at {_default_index}: build one with `vnsearch index PATH`")
         return _default_index
+
+
+@contextmanager
+def searching(index_dir: Path) -> Iterator[object]:
+    """The index's shared searcher, for this thread alone while the block runs.
+
+    Whoosh readers are not thread-safe: their files keep one read position, so two threads
+    reading postings or stored fields of the same searcher at once read each other's bytes
+    (``UnpicklingError``, wrong postings). Everything that reads a cached searcher goes through
+    here. The lock is re-entrant, so a caller may hold it around ``search()``.
+    """
+    key = str(index_dir.resolve())
+    with _lock:
+        lock = _index_locks.setdefault(key, threading.RLock())
+    with lock:
+        yield _searcher(index_dir)
 
 
 def _searcher(index_dir: Path):
@@ -221,7 +254,11 @@ def search(
                             else "nothing to search for: the query only excludes words")
         result.took_ms = _ms(started)
         return result
-    searcher = _searcher(_index_dir(index))
+    with searching(_index_dir(index)) as searcher:
+        return _search(searcher, query, parsed, result, limit, offset, mode, exact, passages_per_doc, started)
+
+
+def _search(searcher, query, parsed, result, limit, offset, mode, exact, passages_per_doc, started) -> SearchResult:
     plan = _plan(parsed, searcher, exact)
     if not (plan.terms or plan.required):
         result.notes.append("nothing to search for: the query has no letters or digits")

@@ -268,8 +268,8 @@ def crash_campaign(workdir: Path, kills: int, n_docs: int, commit_every: int, se
                    max_delay: float = 2.0, cli_every: int = 5, log=None) -> CrashFigures:
     """Index ``n_docs`` files with a real ``vnsearch index`` process, SIGKILLing it at random
     moments ``kills`` times (every ``cli_every``-th run is the real ``vnsearch index`` command, the
-    others ``index_paths`` in a forked process); after each kill the index must be whole, searchable, and keep every
-    document of the last check that is still on disk. When a run completes, a few files are
+    others ``index_paths`` in a forked process); after each kill the index must be whole,
+    searchable, and keep every document of the last check that is still on disk. When a run completes, a few files are
     rewritten and removed so the next run has updates and removals to be killed in."""
     started = time.monotonic()
     rng = random.Random(seed)
@@ -294,6 +294,10 @@ def crash_campaign(workdir: Path, kills: int, n_docs: int, commit_every: int, se
             figures.missed += 1
             if proc.returncode != 0:
                 raise AssertionError(f"indexer failed on its own ({proc.returncode})")
+        from indexer.store import exists
+
+        if previous is None and not exists(index_dir):
+            continue  # killed before its first commit (creating the index is one): nothing to check
         state = check_whole(index_dir)
         figures.checks += 1
         figures.hits += check_search(index_dir, state, PROBE_QUERIES[:3])
@@ -316,11 +320,183 @@ def crash_campaign(workdir: Path, kills: int, n_docs: int, commit_every: int, se
             for p in rng.sample([p for p in files if p.exists()], max(1, len(files) // 50)):
                 p.unlink()
     # The last run finishes the job.
-    summary = run_indexer([docs], index_dir, commit_every)
+    summary = run_indexer([docs], index_dir, commit_every, jobs=2)
     state = check_whole(index_dir)
     on_disk = {str(p) for p in files if p.exists()}
     if state.paths != on_disk or state.documents != len(on_disk) or summary["documents"] != len(on_disk):
         raise Inconsistent(f"after the final run: {state.documents} documents for {len(on_disk)} files")
     figures.hits += check_search(index_dir, state)
+    figures.seconds = round(time.monotonic() - started, 1)
+    return figures
+
+
+# ---------------------------------------------------------------------------
+# searches from threads and processes while an indexer adds, updates and removes documents
+# ---------------------------------------------------------------------------
+
+ALL_DOCS_QUERY = '"mã tài liệu"'  # in the last paragraph of every generated document
+
+
+def checked_search(index_dir: Path, query: str, mode: str, rng: random.Random) -> tuple[bool, int]:
+    """One ``search()``, checked against the very commit it ran on when that is known (the engine's
+    searcher was the same object before and after). Returns (was it pinned to a commit, hits)."""
+    from search import engine
+
+    with engine.searching(Path(index_dir)) as before:  # re-entrant: search() takes it too
+        result = engine.search(query, index_dir, limit=rng.choice([5, 50, 1000]), mode=mode)
+        with engine.searching(Path(index_dir)) as after:
+            pinned = before is after
+            if pinned:
+                _check_pinned(before, query, mode, result)
+    check_result(result)
+    titles: dict[str, str] = {}
+    for hit in result.hits:
+        if titles.setdefault(hit.doc_id, hit.title) != hit.title:
+            raise Inconsistent(f"document {hit.doc_id} in two versions in one result")
+    return pinned, len(result.hits)
+
+
+def _check_pinned(searcher, query: str, mode: str, result) -> None:
+    """The result is exactly what the commit of ``searcher`` holds."""
+    state = _check_searcher(searcher)
+    for hit in result.hits:
+        if hit.doc_id not in state.doc_ids:
+            raise Inconsistent(f"hit from {hit.doc_id}, not in the commit searched")
+        stored = _stored_passage(searcher, hit.doc_id, hit.passage_no)
+        if stored is None or stored["text"] != hit.text or (stored.get("title") or "") != hit.title:
+            raise Inconsistent(f"hit {hit.doc_id}#{hit.passage_no} differs from the commit searched")
+    if query == ALL_DOCS_QUERY and mode == "documents" and result.total != state.documents:
+        raise Inconsistent(f"{result.total} documents match {query}, the commit has {state.documents}")
+
+
+def _stored_passage(searcher, doc_id: str, passage_no: int):
+    for docnum in searcher.document_numbers(kind="passage", doc_id=doc_id):
+        fields = searcher.stored_fields(docnum)
+        if fields["passage_no"] == passage_no:
+            return fields
+    return None
+
+
+def search_loop(index_dir: Path, deadline: float, seed: int) -> dict:
+    """Search until ``deadline`` (time.time()); count queries, pinned checks and errors."""
+    import traceback
+
+    rng = random.Random(seed)
+    queries = PROBE_QUERIES + [ALL_DOCS_QUERY, "phiên bản", "văn bản số 1"]
+    out = {"queries": 0, "pinned": 0, "hits": 0, "errors": 0, "first_error": None}
+    while time.time() < deadline:
+        try:
+            pinned, hits = checked_search(index_dir, rng.choice(queries), rng.choice(["documents", "passages"]), rng)
+            out["pinned"] += pinned
+            out["hits"] += hits
+        except Exception:
+            out["errors"] += 1
+            out["first_error"] = out["first_error"] or traceback.format_exc()
+        out["queries"] += 1
+    return out
+
+
+def _search_process(index_dir: str, deadline: float, seed: int, conn) -> None:
+    conn.send(search_loop(Path(index_dir), deadline, seed))
+    conn.close()
+
+
+def _writer_process(docs: str, index_dir: str, deadline: float, seed: int, commit_every: int, conn) -> None:
+    """Add, update and remove documents and re-index, until ``deadline``."""
+    from indexer.build import index_paths
+
+    rng = random.Random(seed)
+    sentences = corpus_sentences()
+    folder = Path(docs) / "moi"
+    folder.mkdir(exist_ok=True)
+    runs = changes = 0
+    next_id = 100_000
+    while time.time() < deadline:
+        files = sorted(Path(docs).rglob("*.txt"))
+        for p in rng.sample(files, min(len(files), rng.randint(1, 8))):  # updates
+            p.write_text(document_text(rng, sentences, int(p.stem.split("_")[-1]), version=runs + 1), encoding="utf-8")
+            changes += 1
+        for _ in range(rng.randint(0, 5)):  # additions
+            (folder / f"van_ban_{next_id:05d}.txt").write_text(document_text(rng, sentences, next_id), encoding="utf-8")
+            next_id += 1
+            changes += 1
+        for p in rng.sample(files, min(len(files) // 10, rng.randint(0, 4))):  # removals
+            p.unlink()
+            changes += 1
+        index_paths([docs], index_dir, jobs=1, commit_every=commit_every, lock_wait=30)
+        runs += 1
+    conn.send({"runs": runs, "changes": changes})
+    conn.close()
+
+
+@dataclass
+class ConcurrencyFigures:
+    seconds: float = 0.0
+    threads: int = 0
+    processes: int = 0
+    queries: int = 0
+    pinned: int = 0  # queries checked against the exact commit they ran on
+    hits: int = 0
+    errors: int = 0
+    index_runs: int = 0
+    changes: int = 0
+    first_error: str | None = None
+
+
+def concurrency_campaign(workdir: Path, seconds: float, threads: int = 3, processes: int = 2,
+                         n_docs: int = 150, commit_every: int = 40, seed: int = 0) -> ConcurrencyFigures:
+    """Searches from ``threads`` threads of this process and ``processes`` other processes while
+    an indexer process changes the documents and re-indexes (committing every ``commit_every``
+    records), for ``seconds``; then the index must be whole and match the files."""
+    import multiprocessing
+    import threading
+
+    from indexer.build import index_paths
+
+    docs, index_dir = workdir / "docs", workdir / "index"
+    write_documents(docs, n_docs, seed=seed)
+    index_paths([docs], index_dir, jobs=1)
+    ctx = multiprocessing.get_context("fork")
+    deadline = time.time() + seconds
+    started = time.monotonic()
+    w_recv, w_send = ctx.Pipe(duplex=False)
+    writer = ctx.Process(target=_writer_process, args=(str(docs), str(index_dir), deadline, seed, commit_every, w_send))
+    searchers = []
+    for i in range(processes):
+        recv, send = ctx.Pipe(duplex=False)
+        searchers.append((ctx.Process(target=_search_process, args=(str(index_dir), deadline, seed + 1 + i, send)), recv))
+    writer.start()
+    for proc, _ in searchers:
+        proc.start()
+    results: list[dict] = []
+    pool = [threading.Thread(target=lambda i=i: results.append(search_loop(index_dir, deadline, seed + 100 + i)))
+            for i in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    for proc, recv in searchers:
+        results.append(recv.recv())
+        proc.join()
+    written = w_recv.recv()
+    writer.join()
+    if writer.exitcode or any(p.exitcode for p, _ in searchers):
+        raise AssertionError("a writer or searcher process failed")
+    figures = ConcurrencyFigures(threads=threads, processes=processes, index_runs=written["runs"],
+                                 changes=written["changes"])
+    for r in results:
+        figures.queries += r["queries"]
+        figures.pinned += r["pinned"]
+        figures.hits += r["hits"]
+        figures.errors += r["errors"]
+        figures.first_error = figures.first_error or r["first_error"]
+    state = check_whole(index_dir)
+    on_disk = {str(p) for p in docs.rglob("*.txt")}
+    if state.paths != on_disk:
+        # The writer's last run may have changed files after its last index; one more run settles it.
+        index_paths([docs], index_dir, jobs=1)
+        state = check_whole(index_dir)
+        if state.paths != on_disk:
+            raise Inconsistent(f"index has {state.documents} documents for {len(on_disk)} files")
     figures.seconds = round(time.monotonic() - started, 1)
     return figures
