@@ -200,7 +200,7 @@ def dir_size(path) -> int:
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
 
 
-_NUMERIC = re.compile(r"[-+]?[\d.,]+(e[-+]?\d+)?%?|nan|inf")
+_NUMERIC = re.compile(r"[-+]?[\d.,]+(e[-+]?\d+)?%?|nan|inf|-")
 
 
 def print_table(headers, rows, title: str | None = None) -> None:

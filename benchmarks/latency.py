@@ -52,16 +52,21 @@ def main(argv=None):
     questions = [q["question"] for q in queries[: args.limit_queries]]
     docs = passages_as_docs(passages) + list(iter_vietnews(limit_docs=args.vietnews))
 
-    stats = {}
+    stats, builds = {}, []
     for system in make_systems(args.systems):
         with Timer() as tb:
             system.build(docs)
-        print(f"{system.name}: built {len(docs)} docs in {tb.seconds:.1f}s, "
-              f"peak RSS {peak_rss_mb():.0f} MB", file=sys.stderr, flush=True)
+        bs = getattr(system, "build_stats", None) or {}
+        builds.append((system.name, len(docs), f"{tb.seconds:.1f}",
+                       f"{bs['index_bytes'] / 1e6:.1f}" if "index_bytes" in bs else "-",
+                       f"{peak_rss_mb():.0f}"))
+        print(f"{system.name}: built {len(docs)} docs in {tb.seconds:.1f}s", file=sys.stderr, flush=True)
         stats[system.name] = time_queries(system, questions, args.k)
         if hasattr(system, "close"):
             system.close()
 
+    print_table(["system", "docs", "build s", "index MB", "peak RSS MB (process so far)"], builds,
+                title=f"== build: {sum(len(t.encode()) for _, _, t in docs) / 1e6:.1f} MB of text ==")
     print_table(["system", "queries", "p50 ms", "p95 ms", "mean ms", "max ms"],
                 [latency_row(n, ms) for n, ms in stats.items()],
                 title=f"== query latency: {len(docs)} documents, top-{args.k} ==")

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UnreadableFile
 from .metadata import content_hash, find_date, guess_title
 from .passages import split_passages
-from .readers import RawDocument, read_document
-from .schema import Posted, post, post_fields
+from .readers import DEFAULT_MAX_BYTES, RawDocument, read_document, too_large
+from .schema import Posted, pack_text, post, post_fields
 
 
 @dataclass
@@ -24,7 +25,7 @@ class AnalyzedPassage:
     no: int
     start: int
     end: int
-    text: str
+    text: bytes  # compressed here, in the worker (schema.pack_text)
     fields: dict[str, Posted]
 
 
@@ -74,7 +75,7 @@ def analyze_document(raw: RawDocument, path: str, doc_id: str, extra_meta: dict 
         title_posted=post("title", title),
     )
     for p in split_passages(raw.text):
-        doc.passages.append(AnalyzedPassage(p.no, p.start, p.end, p.text, post_fields(p.text)))
+        doc.passages.append(AnalyzedPassage(p.no, p.start, p.end, pack_text(p.text), post_fields(p.text)))
     return doc
 
 
@@ -83,8 +84,17 @@ def analyze_file(path: str, known_hash: str | None = None, max_bytes: int | None
     try:
         st = os.stat(path)
     except OSError as exc:
+        if isinstance(exc, FileNotFoundError) and os.path.islink(path):
+            return FileResult(path, 0, 0, skipped="broken symbolic link")
         return FileResult(path, 0, 0, skipped=_os_reason(exc))
     result = FileResult(path, st.st_size, st.st_mtime_ns)
+    if not stat.S_ISREG(st.st_mode):  # a named pipe or a device would block or never end
+        result.skipped = f"not a regular file ({_file_kind(st.st_mode)})"
+        return result
+    limit = max_bytes or DEFAULT_MAX_BYTES
+    if st.st_size > limit:  # before reading it whole to hash it
+        result.skipped = too_large(st.st_size, limit)
+        return result
     try:
         with open(path, "rb") as fh:
             result.hash = content_hash(fh.read())
@@ -107,6 +117,16 @@ def analyze_file(path: str, known_hash: str | None = None, max_bytes: int | None
     except Exception as exc:  # a broken file must never abort the run
         result.skipped = f"could not be read: {type(exc).__name__}: {exc}"
     return result
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "special file"
 
 
 def _os_reason(exc: OSError) -> str:

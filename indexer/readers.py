@@ -348,6 +348,11 @@ def _human_size(n: int) -> str:
     raise AssertionError("unreachable")
 
 
+def too_large(size: int, max_bytes: int) -> str:
+    """The reason a file over the size limit is skipped."""
+    return f"file too large ({_human_size(size)}, limit {_human_size(max_bytes)})"
+
+
 def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[RawDocument]:
     """Read ``path`` into one or more documents (several only for JSONL).
 
@@ -365,7 +370,7 @@ def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[RawDoc
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise UnreadableFile(f"file too large ({_human_size(size)}, limit {_human_size(max_bytes)})")
+            raise UnreadableFile(too_large(size, max_bytes))
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(f"cannot read file ({exc.strerror or exc})") from exc

@@ -16,9 +16,13 @@ Given a plain string it behaves exactly like ``TEXT``, so queries are analyzed t
 
 from __future__ import annotations
 
+import zlib
+
 from whoosh.fields import ID, STORED, TEXT, Schema
 
 from analyzers import FIELD_ANALYZERS
+
+from .formats import TermFrequency, VarintPositions
 
 #: Text fields of a passage, scored at query time.
 TEXT_FIELDS = ("syl", "fsyl", "word", "fpair")
@@ -42,7 +46,12 @@ class Posted:
 
 
 class PostedText(TEXT):
-    """A ``TEXT`` field that also accepts postings computed in another process."""
+    """A ``TEXT`` field that also accepts postings computed in another process, stored in
+    the compact formats of ``formats``."""
+
+    def __init__(self, analyzer, phrase: bool, **kwargs):
+        super().__init__(analyzer=analyzer, phrase=phrase, **kwargs)
+        self.format = VarintPositions() if phrase else TermFrequency()
 
     def index(self, value, **kwargs):
         if isinstance(value, Posted):
@@ -71,6 +80,19 @@ def build_schema() -> Schema:
 
 
 SCHEMA = build_schema()
+
+
+def pack_text(text: str) -> bytes:
+    """Passage text as stored: zlib-compressed UTF-8, a third of the size of Whoosh's pickle."""
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
+
+
+def unpack_text(stored: dict) -> str:
+    """The passage text of a stored record (as written by ``pack_text``)."""
+    value = stored.get("text", b"")
+    if isinstance(value, bytes):
+        return zlib.decompress(value).decode("utf-8", "surrogatepass")
+    return value
 
 
 def post(field: str, text: str) -> Posted:

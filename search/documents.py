@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.schema import unpack_text
+
 from .engine import _index_dir, _plan, searching
 from .highlight import match_spans
 from .syntax import parse
@@ -58,7 +60,7 @@ def get_document(doc_id: str, index: str | Path | None = None) -> Document | Non
         path=first.get("path", ""),
         title=first.get("title") or "",
         date=first.get("date"),
-        passages=[Passage(s.get("passage_no", i), s.get("text", "")) for i, s in enumerate(stored)],
+        passages=[Passage(s.get("passage_no", i), unpack_text(s)) for i, s in enumerate(stored)],
     )
 
 

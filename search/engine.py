@@ -29,13 +29,14 @@ import numpy as np
 from whoosh.query import And, Phrase, Term
 
 from indexer.default import ensure_default_index
+from indexer.schema import unpack_text
 from indexer.store import exists, open_index
 
 from .highlight import match_spans, snippet
 from .results import Hit, SearchResult
 from .scorer import arrays_for, bm25
 from .suggest import suggest
-from .syntax import parse
+from .syntax import parse, valid_unicode
 from .terms import QuerySyllable, pairs, query_syllables, query_words, runs
 
 COMMON = 0.06  # fraction of passages above which a syllable is only used inside pairs
@@ -248,14 +249,14 @@ def search(
     limit = max(0, min(int(limit), MAX_LIMIT))
     offset = max(0, min(int(offset), MAX_OFFSET))
     parsed = parse(query)
-    result = SearchResult(query=query, total=0, took_ms=0.0, suggestion=None, hits=[], notes=parsed.notes, mode=mode)
+    result = SearchResult(query=valid_unicode(query), total=0, took_ms=0.0, suggestion=None, hits=[], notes=parsed.notes, mode=mode)
     if parsed.is_empty():
         result.notes.append("nothing to search for: the query has no words" if not parsed.excluded
                             else "nothing to search for: the query only excludes words")
         result.took_ms = _ms(started)
         return result
     with searching(_index_dir(index)) as searcher:
-        return _search(searcher, query, parsed, result, limit, offset, mode, exact, passages_per_doc, started)
+        return _search(searcher, result.query, parsed, result, limit, offset, mode, exact, passages_per_doc, started)
 
 
 def _search(searcher, query, parsed, result, limit, offset, mode, exact, passages_per_doc, started) -> SearchResult:
@@ -284,11 +285,11 @@ def _search(searcher, query, parsed, result, limit, offset, mode, exact, passage
             mine = order[groups == g][:passages_per_doc]
             chosen.extend((int(d), float(scores[d])) for d in mine)
         top = order[np.sort(first)[:10]]
-    top_texts = [searcher.stored_fields(int(d))["text"] for d in top]
+    top_texts = [unpack_text(searcher.stored_fields(int(d))) for d in top]
 
     for docnum, score in chosen:
         stored = searcher.stored_fields(docnum)
-        text = stored["text"]
+        text = unpack_text(stored)
         spans = match_spans(text, plan.folded, plan.pairs, plan.accented)
         result.hits.append(
             Hit(

@@ -36,8 +36,20 @@ class ParsedQuery:
         return not (self.words or self.phrases or self.title)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """``text`` with lone surrogates (undecodable bytes of a command-line argument, for one)
+    replaced by U+FFFD: they cannot be encoded, and break the word segmenter."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def parse(query: str) -> ParsedQuery:
     parsed = ParsedQuery()
+    if _SURROGATE.search(query):
+        query = valid_unicode(query)
+        parsed.notes.append("characters that are not valid Unicode were replaced")
     if len(query) > MAX_QUERY_CHARS:
         query = query[:MAX_QUERY_CHARS]
         parsed.notes.append(f"query shortened to its first {MAX_QUERY_CHARS} characters")

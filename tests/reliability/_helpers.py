@@ -71,6 +71,7 @@ class IndexState:
     passages: int
     doc_ids: frozenset[str]
     paths: frozenset[str]
+    passages_text: dict = None  # (doc_id, passage_no) -> (text, title)
 
 
 class Inconsistent(AssertionError):
@@ -99,8 +100,10 @@ def _check_searcher(s) -> IndexState:
     found: Counter[str] = Counter()
     nos: dict[str, set[int]] = {}
     npass = 0
+    stored: dict[tuple[str, int], tuple[str, str]] = {}
     for docnum in s.document_numbers(kind="passage"):
         f = s.stored_fields(docnum)
+        stored[f["doc_id"], f["passage_no"]] = (f["text"], f.get("title") or "")
         found[f["doc_id"]] += 1
         nos.setdefault(f["doc_id"], set()).add(f["passage_no"])
         npass += 1
@@ -116,7 +119,7 @@ def _check_searcher(s) -> IndexState:
         problems.append(f"doc_count {s.doc_count()} != {len(expected)} records + {npass} passages")
     if problems:
         raise Inconsistent("; ".join(problems[:5]))
-    return IndexState(len(expected), npass, frozenset(expected), frozenset(paths))
+    return IndexState(len(expected), npass, frozenset(expected), frozenset(paths), stored)
 
 
 def check_search(index_dir: Path, state: IndexState | None = None, queries=PROBE_QUERIES) -> int:
@@ -362,19 +365,10 @@ def _check_pinned(searcher, query: str, mode: str, result) -> None:
     for hit in result.hits:
         if hit.doc_id not in state.doc_ids:
             raise Inconsistent(f"hit from {hit.doc_id}, not in the commit searched")
-        stored = _stored_passage(searcher, hit.doc_id, hit.passage_no)
-        if stored is None or stored["text"] != hit.text or (stored.get("title") or "") != hit.title:
+        if state.passages_text.get((hit.doc_id, hit.passage_no)) != (hit.text, hit.title):
             raise Inconsistent(f"hit {hit.doc_id}#{hit.passage_no} differs from the commit searched")
     if query == ALL_DOCS_QUERY and mode == "documents" and result.total != state.documents:
         raise Inconsistent(f"{result.total} documents match {query}, the commit has {state.documents}")
-
-
-def _stored_passage(searcher, doc_id: str, passage_no: int):
-    for docnum in searcher.document_numbers(kind="passage", doc_id=doc_id):
-        fields = searcher.stored_fields(docnum)
-        if fields["passage_no"] == passage_no:
-            return fields
-    return None
 
 
 def search_loop(index_dir: Path, deadline: float, seed: int) -> dict:
