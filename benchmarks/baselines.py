@@ -136,19 +136,10 @@ BASELINES = {"stock-whoosh": StockWhoosh, "bm25s": BM25sSyllables}
 
 
 def make_vnsearch_system():
-    """Return the vnsearch system under test (same build/query interface).
+    """The vnsearch system under test (imported lazily: the baselines need no engine)."""
+    from vnsearch_system import VnsearchSystem
 
-    >>> TO PLUG VNSEARCH IN: replace the raise below with e.g.
-    ...     from search.bench_adapter import VnsearchSystem
-    ...     return VnsearchSystem()
-    (an object with .name, .build(docs), .query(question, k) and optionally
-    .close() / .build_stats). Import lazily, here, so the baselines keep
-    working while the engine is unavailable.
-    """
-    raise NotImplementedError(
-        "vnsearch is not wired into the benchmarks yet: implement "
-        "benchmarks/baselines.py:make_vnsearch_system() to return an object with "
-        "build(docs) and query(question, k) -> list[doc_id]")
+    return VnsearchSystem()
 
 
 def make_systems(names):

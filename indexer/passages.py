@@ -192,4 +192,14 @@ def split_passages(text: str, max_chars: int = 800, min_chars: int = 200) -> lis
         if spans and cur_end - cur_start < min_chars and cur_end - spans[-1][0] <= max_chars:
             cur_start = spans.pop()[0]
         spans.append((cur_start, cur_end))
-    return [Passage(no, s, e, text[s:e]) for no, (s, e) in enumerate(spans)]
+    stripped = [_strip(text, s, e) for s, e in spans]
+    return [Passage(no, s, e, text[s:e]) for no, (s, e) in enumerate(x for x in stripped if x[1] > x[0])]
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without whitespace at either end (hard cuts can leave some, e.g. a lone ``\r``)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

@@ -88,6 +88,8 @@ def check_whole(index_dir: Path) -> IndexState:
 
 
 def _check_searcher(s) -> IndexState:
+    from indexer.schema import unpack_text
+
     expected: dict[str, int] = {}
     paths: set[str] = set()
     problems = []
@@ -103,7 +105,7 @@ def _check_searcher(s) -> IndexState:
     stored: dict[tuple[str, int], tuple[str, str]] = {}
     for docnum in s.document_numbers(kind="passage"):
         f = s.stored_fields(docnum)
-        stored[f["doc_id"], f["passage_no"]] = (f["text"], f.get("title") or "")
+        stored[f["doc_id"], f["passage_no"]] = (unpack_text(f), f.get("title") or "")
         found[f["doc_id"]] += 1
         nos.setdefault(f["doc_id"], set()).add(f["passage_no"])
         npass += 1
