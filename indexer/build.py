@@ -26,10 +26,12 @@ from .discover import discover
 from .documents import AnalyzedDocument, FileResult, analyze_document, analyze_file
 from .lock import index_lock
 from .readers import SUPPORTED_SUFFIXES, RawDocument
+from .schema import Posted
 from .stats import record_build
 from .store import document_records, file_exists, open_or_create
 
-COMMIT_EVERY = 20_000  # passages; ``VNSEARCH_COMMIT_EVERY`` or ``commit_every=`` override it
+COMMIT_EVERY = 20_000  # records; ``VNSEARCH_COMMIT_EVERY`` or ``commit_every=`` override it
+NO_POSTINGS = Posted([])
 
 
 def _commit_every(value: int | None) -> int:
@@ -83,14 +85,16 @@ class _Writer:
     def add(self, doc: AnalyzedDocument, file_meta: dict) -> int:
         w = self.writer
         meta = dict(doc.meta, **file_meta, passages=len(doc.passages))
-        w.add_document(kind="doc", key=f"d:{doc.doc_id}", doc_id=doc.doc_id, path=doc.path, meta=meta)
+        # The title is indexed once, on the document record; passages only store it.
+        w.add_document(kind="doc", key=f"d:{doc.doc_id}", doc_id=doc.doc_id, path=doc.path, meta=meta,
+                       title=doc.title_posted, _stored_title=doc.title)
         for p in doc.passages:
             w.add_document(
                 kind="passage",
                 key=f"p:{doc.doc_id}:{p.no}",
                 doc_id=doc.doc_id,
                 path=doc.path,
-                title=doc.title_posted,
+                title=NO_POSTINGS,
                 _stored_title=doc.title,
                 date=doc.date,
                 passage_no=p.no,

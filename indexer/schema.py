@@ -1,9 +1,11 @@
 """The Whoosh schema of a vnsearch index: one record per passage, one per document.
 
-Passages are what gets scored and shown, so each passage record carries everything a hit needs
+Passages are what gets scored and shown, so each passage record stores everything a hit needs
 (document id, path, title, date, its text and span) and no lookup is needed per hit. One small
 record per document (``kind = "doc"``) keeps what incremental indexing compares (size, mtime,
-content hash); it has no text fields, so queries never match it.
+content hash) and carries the indexed ``title``: indexing it once per document rather than once
+per passage keeps the index smaller, and the search layer passes a title's score on to the
+document's passages, which follow its record.
 
 The four text fields are analyzed by ``analyzers.FIELD_ANALYZERS``. Only ``fsyl`` keeps
 positions (phrases and proximity are matched on folded syllables); the others keep frequencies,

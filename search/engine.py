@@ -63,6 +63,8 @@ class _Plan:
     required: list[object] = field(default_factory=list)  # Whoosh queries every hit matches
     excluded: list[object] = field(default_factory=list)  # Whoosh queries no hit matches
     gate: list[tuple[str, str, float]] = field(default_factory=list)  # exact mode: a hit matches one
+    titles: list[tuple[str, str, float]] = field(default_factory=list)  # scored on document records
+    title_required: list[object] = field(default_factory=list)  # Whoosh queries the title matches
     folded: set[str] = field(default_factory=set)
     accented: set[str] = field(default_factory=set)
     pairs: set[str] = field(default_factory=set)
@@ -179,7 +181,7 @@ def _plan(parsed, searcher, exact: bool) -> _Plan:
             optional.append(("fsyl", key, W_FOLDED))
             if marked and (s.has_marks or s.folded == s.accented):
                 optional.append(("syl", s.accented, W_ACCENTED))
-            optional.append(("title", key, W_TITLE))
+            plan.titles.append(("title", key, W_TITLE))
     free_fixed = [QuerySyllable(s.accented, plan.corrections.get(s.folded, s.folded), s.gap) for s in free]
     for p in dict.fromkeys(pairs(free_fixed)):
         plan.pairs.add(p)
@@ -201,7 +203,7 @@ def _plan(parsed, searcher, exact: bool) -> _Plan:
     for text in parsed.title:
         sylls = query_syllables(text)
         if sylls:
-            required.append(_phrase("title", sylls, False))
+            plan.title_required.append(_phrase("title", sylls, False))
     excluded = plan.excluded
     for text in parsed.excluded:
         sylls = query_syllables(text)
@@ -261,7 +263,7 @@ def search(
 
 def _search(searcher, query, parsed, result, limit, offset, mode, exact, passages_per_doc, started) -> SearchResult:
     plan = _plan(parsed, searcher, exact)
-    if not (plan.terms or plan.required):
+    if not (plan.terms or plan.required or plan.title_required):
         result.notes.append("nothing to search for: the query has no letters or digits")
         result.took_ms = _ms(started)
         return result
@@ -311,26 +313,38 @@ def _search(searcher, query, parsed, result, limit, offset, mode, exact, passage
 
 
 def _scores(searcher, arrays, plan: _Plan) -> np.ndarray:
-    """Score of every record: BM25 of the optional terms, phrase bonuses, required and excluded
-    clauses applied as masks; zero means no match."""
+    """Score of every record: BM25 of the optional terms, the document title's score passed on
+    to its passages, phrase bonuses, required and excluded clauses applied as masks; zero means
+    no match. Document records themselves never match."""
     scores = bm25(searcher, arrays, plan.terms)
     if plan.gate:  # exact mode: folded pairs and titles only add to passages with an exact match
-        scores[bm25(searcher, arrays, plan.gate) == 0] = 0.0
+        exact = bm25(searcher, arrays, plan.gate) > 0
+    if plan.titles:
+        scores += bm25(searcher, arrays, plan.titles)[arrays.owner]
+    if plan.gate:
+        scores[~exact] = 0.0
     for query, bonus in plan.bonus:
         docs = _docs(searcher, query)
         if len(docs):
             scores[docs] += bonus
-    if plan.required:
+    if plan.required or plan.title_required:
         mask = np.ones(arrays.size, dtype=bool)
         for query in plan.required:
-            inside = np.zeros(arrays.size, dtype=bool)
-            inside[_docs(searcher, query)] = True
-            mask &= inside
+            mask &= _member(arrays.size, _docs(searcher, query))
+        for query in plan.title_required:
+            mask &= _member(arrays.size, _docs(searcher, query))[arrays.owner]
         scores = np.where(mask, scores + 1.0, 0.0).astype(np.float32)
     for query in plan.excluded:
         scores[_docs(searcher, query)] = 0.0
     scores[~arrays.live] = 0.0
+    scores[arrays.doc_starts] = 0.0
     return scores
+
+
+def _member(size: int, docnums: np.ndarray) -> np.ndarray:
+    inside = np.zeros(size, dtype=bool)
+    inside[docnums] = True
+    return inside
 
 
 def _docs(searcher, query) -> np.ndarray:

@@ -27,6 +27,7 @@ class IndexArrays:
     doc_starts: np.ndarray  # global docnums of document records, ascending
     lengths: dict[str, np.ndarray] = field(default_factory=dict)
     averages: dict[str, float] = field(default_factory=dict)
+    _owner: np.ndarray | None = None
 
     def length(self, fieldname: str) -> tuple[np.ndarray, float]:
         # Searchers are shared between threads: fill both dicts before publishing either, so a
@@ -38,6 +39,14 @@ class IndexArrays:
             self.averages[fieldname] = float(nonzero.mean()) if len(nonzero) else 1.0
             self.lengths[fieldname] = arr
         return self.lengths[fieldname], self.averages[fieldname]
+
+    @property
+    def owner(self) -> np.ndarray:
+        """For every record, the docnum of its document's record (itself for a document)."""
+        if self._owner is None:
+            groups = self.groups(np.arange(self.size))
+            self._owner = self.doc_starts[np.maximum(groups, 0)] if len(self.doc_starts) else np.zeros(self.size, dtype=np.int64)
+        return self._owner
 
     def groups(self, docnums: np.ndarray) -> np.ndarray:
         """Index of the document each passage belongs to: a document's record precedes its

@@ -141,6 +141,7 @@ class NastyFigures:
 def index_and_check(corpus: NastyCorpus, index_dir: Path, jobs: int = 1) -> NastyFigures:
     """Index the nasty corpus and check every file: good ones found, bad ones skipped with reason."""
     from indexer.build import index_paths
+    from search.documents import get_document
     from search.engine import search
 
     started = time.monotonic()
@@ -165,7 +166,8 @@ def index_and_check(corpus: NastyCorpus, index_dir: Path, jobs: int = 1) -> Nast
         if paths[:1] != [path]:
             problems.append(f"{marker} of {path} found in {paths}")
             continue
-        text = " ".join(hit.text for hit in result.hits)
+        doc = get_document(result.hits[0].doc_id, index_dir)  # the phrase is in its first passage
+        text = " ".join(p.text for p in doc.passages)
         if PHRASE not in text:
             problems.append(f"{path}: Vietnamese not decoded right: {text[:80]!r}")
     if corpus.good:
