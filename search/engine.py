@@ -271,22 +271,25 @@ def _search(searcher, query, parsed, result, limit, offset, mode, exact, passage
     arrays = arrays_for(searcher)
     scores = _scores(searcher, arrays, plan)
     matched = np.flatnonzero(scores > 0)
-    order = matched[np.argsort(-scores[matched], kind="stable")]
     if mode == "passages":
-        result.total = len(order)
+        result.total = len(matched)
+        order = _best(matched, scores, offset + limit)
         chosen = [(int(d), float(scores[d])) for d in order[offset : offset + limit]]
         top = order[:10]
     else:
-        groups = arrays.groups(order)
-        uniq, first = np.unique(groups, return_index=True)
-        ranked = uniq[np.argsort(first)]  # documents by their best passage
-        result.total = len(ranked)
+        owners = arrays.owner[matched]
+        seen = np.zeros(arrays.size, dtype=bool)
+        seen[owners] = True
+        result.total = int(seen.sum())
+        ranked = _best_documents(matched, owners, scores, offset + limit)
         page = ranked[offset : offset + limit]
+        mine = matched[np.isin(owners, page)]
+        mine = _best(mine, scores, len(mine))
+        mine_owner = arrays.owner[mine]
         chosen = []
-        for g in page:
-            mine = order[groups == g][:passages_per_doc]
-            chosen.extend((int(d), float(scores[d])) for d in mine)
-        top = order[np.sort(first)[:10]]
+        for doc in page:
+            chosen.extend((int(d), float(scores[d])) for d in mine[mine_owner == doc][:passages_per_doc])
+        top = [d for d, _ in chosen[:10]]
     top_texts = [unpack_text(searcher.stored_fields(int(d))) for d in top]
 
     for docnum, score in chosen:
@@ -339,6 +342,23 @@ def _scores(searcher, arrays, plan: _Plan) -> np.ndarray:
     scores[~arrays.live] = 0.0
     scores[arrays.doc_starts] = 0.0
     return scores
+
+
+def _best(docnums: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` best of ``docnums``, best first (ties by docnum), without sorting them all."""
+    if len(docnums) > k > 0:
+        docnums = docnums[np.argpartition(-scores[docnums], k - 1)[:k]]
+    elif k <= 0:
+        return docnums[:0]
+    return docnums[np.lexsort((docnums, -scores[docnums]))]
+
+
+def _best_documents(matched: np.ndarray, owners: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """Document records of the ``k`` best documents, each ranked by its best passage."""
+    best = np.full(int(owners.max()) + 1 if len(owners) else 0, -np.inf, dtype=np.float32)
+    np.maximum.at(best, owners, scores[matched])
+    docs = np.flatnonzero(best > -np.inf)
+    return _best(docs, best, k)
 
 
 def _member(size: int, docnums: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ each document's passages start) are read once per searcher and kept with it.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +18,7 @@ from .postings import deleted, field_lengths, leaves, term_postings
 
 K1 = 1.2
 B = 0.75
+CACHE_BYTES = 256 * 1024 * 1024  # decoded term scores kept per open index
 
 
 @dataclass
@@ -28,6 +30,16 @@ class IndexArrays:
     lengths: dict[str, np.ndarray] = field(default_factory=dict)
     averages: dict[str, float] = field(default_factory=dict)
     _owner: np.ndarray | None = None
+    cache: OrderedDict = field(default_factory=OrderedDict)  # (field, text) -> (ids, scores)
+    cached_bytes: int = 0
+
+    def remember(self, key: tuple[str, str], value: tuple[np.ndarray, np.ndarray]) -> None:
+        """Keep a term's scores, forgetting the least recently used beyond ``CACHE_BYTES``."""
+        self.cache[key] = value
+        self.cached_bytes += value[0].nbytes + value[1].nbytes
+        while self.cached_bytes > CACHE_BYTES and len(self.cache) > 1:
+            _, (ids, scores) = self.cache.popitem(last=False)
+            self.cached_bytes -= ids.nbytes + scores.nbytes
 
     def length(self, fieldname: str) -> tuple[np.ndarray, float]:
         # Searchers are shared between threads: fill both dicts before publishing either, so a
@@ -74,15 +86,21 @@ def arrays_for(searcher) -> IndexArrays:
     return arrays
 
 
-def bm25(searcher, arrays: IndexArrays, terms: list[tuple[str, str, float]]) -> np.ndarray:
-    """Summed, boosted BM25 of each record for the given (field, text, boost) terms."""
-    scores = np.zeros(arrays.size, dtype=np.float32)
-    n = max(1, arrays.size)
-    for fieldname, text, boost in terms:
-        df = searcher.doc_frequency(fieldname, text)
-        if not df:
-            continue
-        idf = math.log(n / (df + 1)) + 1.0
+def term_scores(searcher, arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Global docnums and unboosted BM25 of one term, cached with the searcher's arrays.
+
+    Decoding posting blocks is most of a query's cost, and the same terms (common syllables,
+    frequent pairs) recur from query to query; their scores depend only on the searcher.
+    """
+    key = (fieldname, text)
+    cached = arrays.cache.get(key)
+    if cached is not None:
+        arrays.cache.move_to_end(key)
+        return cached
+    df = searcher.doc_frequency(fieldname, text)
+    ids_parts, score_parts = [], []
+    if df:
+        idf = math.log(max(1, arrays.size) / (df + 1)) + 1.0
         lengths, avg = arrays.length(fieldname)
         for reader, offset in arrays.leaves:
             ids, tf = term_postings(reader, fieldname, text)
@@ -90,5 +108,19 @@ def bm25(searcher, arrays: IndexArrays, terms: list[tuple[str, str, float]]) -> 
                 continue
             ids = ids + offset
             norm = K1 * ((1 - B) + B * lengths[ids] / avg)
-            scores[ids] += boost * idf * (tf * (K1 + 1)) / (tf + norm)
-    return scores
+            ids_parts.append(ids.astype(np.int32))
+            score_parts.append((idf * (tf * (K1 + 1)) / (tf + norm)).astype(np.float32))
+    ids = np.concatenate(ids_parts) if ids_parts else np.zeros(0, dtype=np.int32)
+    scores = np.concatenate(score_parts) if score_parts else np.zeros(0, dtype=np.float32)
+    arrays.remember(key, (ids, scores))
+    return ids, scores
+
+
+def bm25(searcher, arrays: IndexArrays, terms: list[tuple[str, str, float]]) -> np.ndarray:
+    """Summed, boosted BM25 of each record for the given (field, text, boost) terms."""
+    total = np.zeros(arrays.size, dtype=np.float32)
+    for fieldname, text, boost in terms:
+        ids, scores = term_scores(searcher, arrays, fieldname, text)
+        if len(ids):
+            total[ids] += boost * scores
+    return total
