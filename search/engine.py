@@ -40,6 +40,7 @@ from .syntax import parse, valid_unicode
 from .terms import QuerySyllable, pairs, query_syllables, query_words, runs
 
 COMMON = 0.06  # fraction of passages above which a syllable is only used inside pairs
+COMMON_PAIR = 1.0  # the same for pairs (``bao_nhieu``, ``la_gi``)
 MAX_LIMIT = 1000
 MAX_OFFSET = 10_000
 
@@ -50,6 +51,7 @@ W_PAIR = 1.2
 W_WORD = 0.6
 W_TITLE = 0.4
 W_RUN = 2.0
+DOC_REST = 0.0  # a document's score: its best passage + DOC_REST x the sum of its other passages
 
 
 class SearchError(Exception):
@@ -185,7 +187,8 @@ def _plan(parsed, searcher, exact: bool) -> _Plan:
     free_fixed = [QuerySyllable(s.accented, plan.corrections.get(s.folded, s.folded), s.gap) for s in free]
     for p in dict.fromkeys(pairs(free_fixed)):
         plan.pairs.add(p)
-        optional.append(("fpair", p, W_PAIR))
+        if df("fpair", p) <= COMMON_PAIR * total:
+            optional.append(("fpair", p, W_PAIR))
     if marked:
         for w in dict.fromkeys(query_words(" ".join(parsed.words))):
             optional.append(("word", w, W_WORD))
@@ -355,9 +358,14 @@ def _best(docnums: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
 
 def _best_documents(matched: np.ndarray, owners: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
     """Document records of the ``k`` best documents, each ranked by its best passage."""
-    best = np.full(int(owners.max()) + 1 if len(owners) else 0, -np.inf, dtype=np.float32)
+    size = int(owners.max()) + 1 if len(owners) else 0
+    best = np.full(size, -np.inf, dtype=np.float32)
     np.maximum.at(best, owners, scores[matched])
     docs = np.flatnonzero(best > -np.inf)
+    if DOC_REST:
+        total = np.zeros(size, dtype=np.float32)
+        np.add.at(total, owners, scores[matched])
+        best[docs] += DOC_REST * (total[docs] - best[docs])
     return _best(docs, best, k)
 
 
