@@ -15,18 +15,8 @@ from .build import index_paths
 
 
 def corpus_dir() -> Path:
-    """The shipped sample corpus, from a source checkout or an installed package alike.
-
-    ``corpus`` is a namespace package (data only), for which ``files()`` returns a
-    MultiplexedPath rather than a Path: take the folder its files are in.
-    """
-    root = files("corpus")
-    if isinstance(root, Path):
-        return root
-    first = next(iter(root.iterdir()), None)
-    if first is None:
-        raise FileNotFoundError("the shipped sample corpus is empty or missing")
-    return Path(str(first)).parent
+    """The shipped sample corpus, from a source checkout or an installed package alike."""
+    return Path(str(files("corpus")))
 
 
 def cache_dir() -> Path:
