@@ -8,10 +8,11 @@ The query is assembled from the analyzers' own terms (see ``terms``), as a sum o
 * ``fpair`` folded syllable pairs and ``word`` pyvi words: adjacency and word-level precision;
 * ``title`` folded syllables: a passage of a document whose title matches ranks higher.
 
-Speed: Whoosh scores in Python, so the cost of a query is the number of postings it touches.
-Syllables in more than ``COMMON`` of all passages (``của``, ``và``, ``các``) are left out as
-single terms when the query has rarer ones: their pairs (``tác_dụng``) carry what they mean at a
-fraction of the postings. Whoosh's block-max pruning then skips most of the rest for top-N.
+Speed: scoring is done on numpy arrays over whole posting lists (``scorer``), with decoded term
+scores cached per open index. Syllables in more than ``COMMON`` of all passages (``của``, ``và``,
+``các``) are left out as single terms when the query has rarer ones: their pairs (``tác_dụng``)
+carry what they mean at a fraction of the postings. Queries are capped at ``MAX_SYLLABLES``
+syllables and ``MAX_CORRECTIONS`` typo lookups, so no query costs without bound.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import scoring
 import numpy as np
 from whoosh.query import And, Phrase, Term
 
@@ -42,6 +42,8 @@ from .terms import QuerySyllable, pairs, query_syllables, query_words, runs
 COMMON = 0.06  # fraction of passages above which a syllable is only used inside pairs
 COMMON_PAIR = 1.0  # the same for pairs (``bao_nhieu``, ``la_gi``)
 MAX_LIMIT = 1000
+MAX_SYLLABLES = 64  # of free text; a longer query searches its first 64 syllables
+MAX_CORRECTIONS = 3  # typo lookups (an edit-distance scan of the lexicon each)
 MAX_OFFSET = 10_000
 
 # Field weights, tuned on ../shared/eval (benchmarks/relevance.py); never per question.
@@ -107,6 +109,8 @@ def _index_dir(index: str | Path | None) -> Path:
     global _default_index
     if index is not None:
         path = Path(index)
+        if str(path.resolve()) in _searchers:
+            return path  # open already; whether it changed is checked by _searcher
         if not exists(path):
             raise SearchError(f"no vnsearch index at {path}: build one with `vnsearch index PATH --index {path}`")
         return path
@@ -146,7 +150,7 @@ def _searcher(index_dir: Path):
     with _lock:
         searcher = _searchers.get(key)
         if searcher is None or not searcher.up_to_date():
-            searcher = open_index(index_dir).searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+            searcher = open_index(index_dir).searcher()  # scoring is ours (scorer.py), not Whoosh's
         _searchers[key] = searcher
         return searcher
 
@@ -155,6 +159,9 @@ def _plan(parsed, searcher, exact: bool) -> _Plan:
     reader = searcher.reader()
     total = max(1, searcher.doc_count())
     free = query_syllables(" ".join(parsed.words + parsed.phrases))
+    if len(free) > MAX_SYLLABLES:
+        free = free[:MAX_SYLLABLES]
+        parsed.notes.append(f"only the first {MAX_SYLLABLES} syllables of the query are searched")
     plan = _Plan(syllables=free)
     marked = any(s.has_marks for s in free)
 
@@ -168,7 +175,7 @@ def _plan(parsed, searcher, exact: bool) -> _Plan:
     keep = rare if rare else content
     for s in content:
         key = s.folded
-        if df("fsyl", key) == 0 and len(key) >= 4:
+        if df("fsyl", key) == 0 and len(key) >= 4 and len(plan.corrections) < MAX_CORRECTIONS:
             fixed = _correct(reader, key)
             if fixed:
                 plan.corrections[key] = fixed
@@ -278,7 +285,6 @@ def _search(searcher, query, parsed, result, limit, offset, mode, exact, passage
         result.total = len(matched)
         order = _best(matched, scores, offset + limit)
         chosen = [(int(d), float(scores[d])) for d in order[offset : offset + limit]]
-        top = order[:10]
     else:
         owners = arrays.owner[matched]
         seen = np.zeros(arrays.size, dtype=bool)
@@ -292,8 +298,6 @@ def _search(searcher, query, parsed, result, limit, offset, mode, exact, passage
         chosen = []
         for doc in page:
             chosen.extend((int(d), float(scores[d])) for d in mine[mine_owner == doc][:passages_per_doc])
-        top = [d for d, _ in chosen[:10]]
-    top_texts = [unpack_text(searcher.stored_fields(int(d))) for d in top]
 
     for docnum, score in chosen:
         stored = searcher.stored_fields(docnum)
@@ -313,7 +317,7 @@ def _search(searcher, query, parsed, result, limit, offset, mode, exact, passage
             )
         )
     if plan.corrections or result.total < 3 or not any(s.has_marks for s in plan.syllables):
-        result.suggestion = suggest(query, top_texts, plan.corrections)
+        result.suggestion = suggest(query, [hit.text for hit in result.hits[:10]], plan.corrections)
     result.took_ms = _ms(started)
     return result
 
@@ -348,12 +352,17 @@ def _scores(searcher, arrays, plan: _Plan) -> np.ndarray:
 
 
 def _best(docnums: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
-    """The ``k`` best of ``docnums``, best first (ties by docnum), without sorting them all."""
-    if len(docnums) > k > 0:
-        docnums = docnums[np.argpartition(-scores[docnums], k - 1)[:k]]
-    elif k <= 0:
+    """The ``k`` best of ``docnums``, best first, ties by docnum, without sorting them all.
+
+    Every docnum tied with the k-th score is kept through the partial sort, so that the
+    first k are the same whatever k is: page 2 continues page 1 exactly.
+    """
+    if k <= 0:
         return docnums[:0]
-    return docnums[np.lexsort((docnums, -scores[docnums]))]
+    if len(docnums) > k:
+        kth = np.partition(scores[docnums], len(docnums) - k)[len(docnums) - k]
+        docnums = docnums[scores[docnums] >= kth]
+    return docnums[np.lexsort((docnums, -scores[docnums]))][:k]
 
 
 def _best_documents(matched: np.ndarray, owners: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
