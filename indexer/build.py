@@ -105,12 +105,6 @@ class _Writer:
         self.pending += len(doc.passages) + 1
         return len(doc.passages)
 
-    def refresh(self, records: list[dict], file_meta: dict) -> None:
-        for record in records:
-            key = f"d:{record['doc_id']}"
-            meta = dict(record["meta"], **file_meta)
-            self.writer.update_document(kind="doc", key=key, doc_id=record["doc_id"], path=record["path"], meta=meta)
-
     def maybe_commit(self) -> None:
         if self.pending >= self.commit_every and not self.clear:
             self.commit()
@@ -196,13 +190,16 @@ def index_paths(
         state = Progress(files_total=len(tasks))
         writer = _Writer(ix, clear=rebuild, commit_every=commit_every)
         try:
+            owners = {r["doc_id"]: path for path, records in known.items() for r in records}
             gone = [p for p in known if not file_exists(p)]
             for path in gone:
                 writer.replace_path(path)
                 summary.removed += len(known[path])
+                for record in known[path]:
+                    owners.pop(record["doc_id"], None)
             with _maybe(_executor(jobs)) as executor:
                 for result in _bounded(executor, analyze_file, tasks, window=4 * jobs):
-                    _apply(result, known.get(result.path), writer, summary)
+                    _apply(result, known.get(result.path), writer, summary, owners)
                     state.files_done += 1
                     state.bytes_done += result.size
                     state.passages_done = summary.passages
@@ -220,26 +217,40 @@ def index_paths(
     return summary
 
 
-def _apply(result: FileResult, records: list[dict] | None, writer: _Writer, summary: Summary) -> None:
+def _apply(result: FileResult, records: list[dict] | None, writer: _Writer, summary: Summary,
+           owners: dict[str, str]) -> None:
+    """Write one file's outcome; ``owners`` maps each document id in the index to its path."""
     file_meta = {"size": result.size, "mtime_ns": result.mtime_ns, "hash": result.hash}
     if result.skipped:
         summary.skipped.append({"path": result.path, "reason": result.skipped})
         return
     if result.unchanged and records:
-        # Same content, new mtime: refresh the records so the next run skips it by stat alone.
-        writer.refresh(records, file_meta)
+        # Same content, new mtime. The records are left as they are (the next run hashes the
+        # file again): re-adding a document record would put it after its passages, and the
+        # search layer finds a passage's document by the record that precedes it.
         summary.unchanged += len(records)
         return
+    summary.skipped.extend({"path": result.path, "reason": problem} for problem in result.problems)
     if records:
         writer.replace_path(result.path)
     if result.legacy_encoding:
         summary.legacy.append({"path": result.path, "encoding": result.legacy_encoding})
+    written = 0
+    here: set[str] = set()
     for doc in result.documents:
+        owner = owners.get(doc.doc_id, result.path)
+        if doc.doc_id in here or owner != result.path:
+            summary.skipped.append({"path": f"{result.path}#{doc.doc_id}",
+                                    "reason": f"duplicate document id {doc.doc_id!r} (already used in {owner})"})
+            continue
+        here.add(doc.doc_id)
+        owners[doc.doc_id] = result.path
         summary.passages += writer.add(doc, file_meta)
+        written += 1
     if records:
-        summary.updated += len(result.documents)
+        summary.updated += written
     else:
-        summary.added += len(result.documents)
+        summary.added += written
 
 
 def _same_stat(path: Path, meta: dict) -> bool:

@@ -52,6 +52,7 @@ class FileResult:
     skipped: str | None = None
     unchanged: bool = False
     legacy_encoding: str | None = None
+    problems: list[str] = field(default_factory=list)  # parts skipped (bad JSONL lines), with why
 
 
 def path_doc_id(path: str) -> str:
@@ -103,6 +104,10 @@ def analyze_file(path: str, known_hash: str | None = None, max_bytes: int | None
             return result
         kwargs = {"max_bytes": max_bytes} if max_bytes else {}
         raws = read_document(Path(path), **kwargs)
+        result.problems = list(getattr(raws, "problems", []))
+        unexplained = getattr(raws, "skipped", 0) - len(result.problems)
+        if unexplained > 0:
+            result.problems.append(f"{unexplained} more malformed records")
         base_id = path_doc_id(path)
         for i, raw in enumerate(raws):
             doc_id = raw.doc_id or (base_id if len(raws) == 1 else f"{base_id}:{i}")

@@ -63,10 +63,14 @@ def test_touched_but_identical_file_is_unchanged(docs: Path, tmp_path: Path):
     ix = tmp_path / "ix"
     index_paths([docs], ix, jobs=1)
     target = docs / "001_867808e4786f0d5e.txt"
+    before = search("Đảng", index=ix, limit=10).documents()
     later = time.time() + 10
     os.utime(target, (later, later))
     summary = index_paths([docs], ix, jobs=1)
     assert (summary.updated, summary.unchanged) == (0, 5)
+    after = search("Đảng", index=ix, limit=10).documents()
+    assert [(d.doc_id, d.title, len(d.passages)) for d in after] == [(d.doc_id, d.title, len(d.passages)) for d in before]
+    assert index_paths([docs], ix, jobs=1).unchanged == 5
 
 
 def test_parallel_jobs_give_the_same_index(docs: Path, tmp_path: Path):
@@ -111,9 +115,11 @@ def test_jsonl_lines_become_documents_with_their_ids(tmp_path: Path):
         {"id": "vn-1", "title": "Giá xăng giảm", "text": "Giá xăng RON 95 giảm 500 đồng mỗi lít từ 15 giờ chiều nay.", "source": "VnE"},
         {"id": "vn-2", "title": "Mưa lớn ở Huế", "text": "Mưa lớn kéo dài khiến nhiều tuyến đường ở Thừa Thiên Huế ngập sâu."},
     ]
-    src.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
+    src.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n{không phải json\n", encoding="utf-8")
     summary = index_paths([src], tmp_path / "ix", jobs=1)
     assert summary.added == 2
+    assert len(summary.skipped) == 1 and summary.skipped[0]["path"] == str(src)
+    assert "line 3" in summary.skipped[0]["reason"]
     hit = search("gia xang ron 95", index=tmp_path / "ix").hits[0]
     assert hit.doc_id == "vn-1" and hit.title == "Giá xăng giảm"
 
@@ -135,3 +141,16 @@ def test_stats_describe_the_index(docs: Path, tmp_path: Path):
     assert stats["size_bytes"] > 10_000
     assert stats["paths"] == [str(docs)]
     assert stats["created"] and stats["updated"]
+
+
+def test_duplicate_jsonl_ids_are_skipped_with_a_reason(tmp_path: Path):
+    first = {"id": "tin-1", "title": "Giá xăng giảm", "text": "Giá xăng RON 95 giảm 500 đồng mỗi lít."}
+    clash = {"id": "tin-1", "title": "Mưa lớn ở Huế", "text": "Mưa lớn khiến nhiều tuyến đường ở Huế ngập sâu."}
+    (tmp_path / "a.jsonl").write_text(json.dumps(first, ensure_ascii=False) + "\n", encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text(json.dumps(clash, ensure_ascii=False) + "\n" + json.dumps(clash, ensure_ascii=False) + "\n", encoding="utf-8")
+    summary = index_paths([tmp_path / "a.jsonl", tmp_path / "b.jsonl"], tmp_path / "ix", jobs=1)
+    assert summary.added == 1 and summary.documents == 1
+    assert [s["reason"] for s in summary.skipped] == [f"duplicate document id 'tin-1' (already used in {tmp_path / 'a.jsonl'})"] * 2
+    assert not search("mua lon hue", index=tmp_path / "ix").hits
+    again = index_paths([tmp_path / "a.jsonl", tmp_path / "b.jsonl"], tmp_path / "ix", jobs=1)
+    assert again.documents == 1 and again.unchanged == 1
