@@ -11,7 +11,7 @@ from pathlib import Path
 
 from indexer.schema import unpack_text
 
-from .engine import _index_dir, _plan, searching
+from .engine import plan_query, resolve_index, searching
 from .highlight import match_spans
 from .syntax import parse
 
@@ -48,7 +48,7 @@ class QueryTerms:
 
 def get_document(doc_id: str, index: str | Path | None = None) -> Document | None:
     """The document ``doc_id`` with all its passages in order, or None if the index has no such id."""
-    with searching(_index_dir(index)) as searcher:
+    with searching(resolve_index(index)) as searcher:
         docnums = list(searcher.document_numbers(kind="passage", doc_id=doc_id))
         if not docnums:
             return None
@@ -69,6 +69,6 @@ def query_terms(query: str, index: str | Path | None = None, *, exact: bool = Fa
     parsed = parse(query)
     if parsed.is_empty():
         return QueryTerms()
-    with searching(_index_dir(index)) as searcher:
-        plan = _plan(parsed, searcher, exact)  # the very plan search() marks its passages with
+    with searching(resolve_index(index)) as searcher:
+        plan = plan_query(parsed, searcher, exact)  # the very plan search() marks its passages with
     return QueryTerms(set(plan.folded), set(plan.pairs), set(plan.accented))

@@ -105,7 +105,8 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_searchers)
 
 
-def _index_dir(index: str | Path | None) -> Path:
+def resolve_index(index: str | Path | None) -> Path:
+    """The index folder to search: ``index``, or the default index (built on first use)."""
     global _default_index
     if index is not None:
         path = Path(index)
@@ -155,7 +156,8 @@ def _searcher(index_dir: Path):
         return searcher
 
 
-def _plan(parsed, searcher, exact: bool) -> _Plan:
+def plan_query(parsed, searcher, exact: bool) -> _Plan:
+    """The terms, phrases and filters of a parsed query, and what its hits are marked by."""
     reader = searcher.reader()
     total = max(1, searcher.doc_count())
     free = query_syllables(" ".join(parsed.words + parsed.phrases))
@@ -267,12 +269,12 @@ def search(
                             else "nothing to search for: the query only excludes words")
         result.took_ms = _ms(started)
         return result
-    with searching(_index_dir(index)) as searcher:
+    with searching(resolve_index(index)) as searcher:
         return _search(searcher, result.query, parsed, result, limit, offset, mode, exact, passages_per_doc, started)
 
 
 def _search(searcher, query, parsed, result, limit, offset, mode, exact, passages_per_doc, started) -> SearchResult:
-    plan = _plan(parsed, searcher, exact)
+    plan = plan_query(parsed, searcher, exact)
     if not (plan.terms or plan.required or plan.title_required):
         result.notes.append("nothing to search for: the query has no letters or digits")
         result.took_ms = _ms(started)
