@@ -39,7 +39,7 @@ from .suggest import suggest
 from .syntax import parse, valid_unicode
 from .terms import QuerySyllable, pairs, query_syllables, query_words, runs
 
-COMMON = 0.06  # fraction of passages above which a syllable is only used inside pairs
+COMMON = 0.15  # fraction of passages above which a syllable is only used inside pairs
 COMMON_PAIR = 1.0  # the same for pairs (``bao_nhieu``, ``la_gi``)
 MAX_LIMIT = 1000
 MAX_SYLLABLES = 64  # of free text; a longer query searches its first 64 syllables
