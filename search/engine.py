@@ -40,7 +40,6 @@ from .syntax import parse, valid_unicode
 from .terms import QuerySyllable, pairs, query_syllables, query_words, runs
 
 COMMON = 0.15  # fraction of passages above which a syllable is only used inside pairs
-COMMON_PAIR = 1.0  # the same for pairs (``bao_nhieu``, ``la_gi``)
 MAX_LIMIT = 1000
 MAX_SYLLABLES = 64  # of free text; a longer query searches its first 64 syllables
 MAX_CORRECTIONS = 3  # typo lookups (an edit-distance scan of the lexicon each)
@@ -53,7 +52,6 @@ W_PAIR = 1.2
 W_WORD = 0.6
 W_TITLE = 0.4
 W_RUN = 2.0
-DOC_REST = 0.0  # a document's score: its best passage + DOC_REST x the sum of its other passages
 
 
 class SearchError(Exception):
@@ -196,8 +194,7 @@ def plan_query(parsed, searcher, exact: bool) -> _Plan:
     free_fixed = [QuerySyllable(s.accented, plan.corrections.get(s.folded, s.folded), s.gap) for s in free]
     for p in dict.fromkeys(pairs(free_fixed)):
         plan.pairs.add(p)
-        if df("fpair", p) <= COMMON_PAIR * total:
-            optional.append(("fpair", p, W_PAIR))
+        optional.append(("fpair", p, W_PAIR))
     if marked:
         for w in dict.fromkeys(query_words(" ".join(parsed.words))):
             optional.append(("word", w, W_WORD))
@@ -373,10 +370,6 @@ def _best_documents(matched: np.ndarray, owners: np.ndarray, scores: np.ndarray,
     best = np.full(size, -np.inf, dtype=np.float32)
     np.maximum.at(best, owners, scores[matched])
     docs = np.flatnonzero(best > -np.inf)
-    if DOC_REST:
-        total = np.zeros(size, dtype=np.float32)
-        np.add.at(total, owners, scores[matched])
-        best[docs] += DOC_REST * (total[docs] - best[docs])
     return _best(docs, best, k)
 
 
