@@ -28,7 +28,7 @@ from .lock import index_lock
 from .readers import SUPPORTED_SUFFIXES, RawDocument
 from .schema import Posted
 from .stats import record_build
-from .store import document_records, file_exists, open_or_create
+from .store import counts, document_records, file_exists, open_or_create
 
 COMMIT_EVERY = 20_000  # records; ``VNSEARCH_COMMIT_EVERY`` or ``commit_every=`` override it
 NO_POSTINGS = Posted([])
@@ -211,7 +211,7 @@ def index_paths(
             writer.cancel()
             raise
         record_build(index_dir, [os.path.abspath(p) for p in paths])
-        summary.documents, summary.passages = _counts(ix)
+        summary.documents, summary.passages = counts(ix)
     summary.bytes = state.bytes_done
     summary.seconds = round(time.monotonic() - started, 3)
     return summary
@@ -261,12 +261,6 @@ def _same_stat(path: Path, meta: dict) -> bool:
     return st.st_size == meta.get("size") and st.st_mtime_ns == meta.get("mtime_ns")
 
 
-def _counts(ix) -> tuple[int, int]:
-    with ix.searcher() as s:
-        docs = sum(1 for _ in s.document_numbers(kind="doc"))
-        return docs, s.doc_count() - docs
-
-
 class _maybe:
     """``with`` for an executor that may be None (one job: analyze in this process)."""
 
@@ -309,7 +303,7 @@ def index_documents(
         except BaseException:
             writer.cancel()
             raise
-        summary.documents, summary.passages = _counts(ix)
+        summary.documents, summary.passages = counts(ix)
     summary.seconds = round(time.monotonic() - started, 3)
     return summary
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from .errors import IndexerError
-from .store import exists, open_index, size_on_disk
+from .store import counts, exists, open_index, size_on_disk
 
 INFO_NAME = "vnsearch-info.json"
 
@@ -38,9 +38,7 @@ def index_stats(index_dir: Path) -> dict:
     if not exists(index_dir):
         raise IndexerError(f"no vnsearch index at {index_dir}")
     ix = open_index(index_dir)
-    with ix.searcher() as s:
-        documents = sum(1 for _ in s.document_numbers(kind="doc"))
-        passages = s.doc_count() - documents
+    documents, passages = counts(ix)
     info = read_info(index_dir)
     return {
         "index": str(index_dir),

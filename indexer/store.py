@@ -43,3 +43,10 @@ def size_on_disk(index_dir: Path) -> int:
 
 def file_exists(path: str) -> bool:
     return os.path.lexists(path)
+
+
+def counts(ix) -> tuple[int, int]:
+    """(documents, passages) of an index: one record per document, the rest are passages."""
+    with ix.searcher() as s:
+        documents = sum(1 for _ in s.document_numbers(kind="doc"))
+        return documents, s.doc_count() - documents

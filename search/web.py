@@ -32,13 +32,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from indexer.errors import IndexerError
 
 from .documents import get_document, query_terms
-from .engine import SearchError, search
+from .engine import MAX_OFFSET, SearchError, search
 from .highlight import mark
+from .syntax import MAX_QUERY_CHARS
 
 HERE = Path(__file__).parent
-MAX_QUERY = 1000
-MAX_LIMIT = 100
-MAX_OFFSET = 10_000
+MAX_QUERY = MAX_QUERY_CHARS  # the parser's own bound
+MAX_LIMIT = 100  # a page; the engine allows more for programs
 PAGE_LIMIT = 10
 SUGGEST_TITLES = 5
 
