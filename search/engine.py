@@ -37,9 +37,10 @@ from .results import Hit, SearchResult
 from .scorer import arrays_for, bm25
 from .suggest import suggest
 from .syntax import parse, valid_unicode
+from .questions import is_question_word, question_positions
 from .terms import QuerySyllable, pairs, query_syllables, query_words, runs
 
-COMMON = 0.15  # fraction of passages above which a syllable is only used inside pairs
+COMMON = 0.2  # fraction of passages above which a syllable is only used inside pairs
 MAX_LIMIT = 1000
 MAX_SYLLABLES = 64  # of free text; a longer query searches its first 64 syllables
 MAX_CORRECTIONS = 3  # typo lookups (an edit-distance scan of the lexicon each)
@@ -50,7 +51,7 @@ W_FOLDED = 1.0
 W_ACCENTED = 0.6
 W_PAIR = 1.2
 W_WORD = 0.6
-W_TITLE = 0.4
+W_TITLE = 0.25
 W_RUN = 2.0
 
 
@@ -170,7 +171,8 @@ def plan_query(parsed, searcher, exact: bool) -> _Plan:
 
     optional = plan.terms
     seen: set[str] = set()
-    content = [s for s in free if s.folded not in seen and not seen.add(s.folded)]
+    asked = question_positions(free)
+    content = [s for i, s in enumerate(free) if i not in asked and s.folded not in seen and not seen.add(s.folded)]
     rare = [s for s in content if df("fsyl", s.folded) <= COMMON * total]
     keep = rare if rare else content
     for s in content:
@@ -192,11 +194,13 @@ def plan_query(parsed, searcher, exact: bool) -> _Plan:
                 optional.append(("syl", s.accented, W_ACCENTED))
             plan.titles.append(("title", key, W_TITLE))
     free_fixed = [QuerySyllable(s.accented, plan.corrections.get(s.folded, s.folded), s.gap) for s in free]
-    for p in dict.fromkeys(pairs(free_fixed)):
+    for p in dict.fromkeys(pairs(free_fixed, skip=asked)):
         plan.pairs.add(p)
         optional.append(("fpair", p, W_PAIR))
     if marked:
         for w in dict.fromkeys(query_words(" ".join(parsed.words))):
+            if is_question_word(w):
+                continue
             optional.append(("word", w, W_WORD))
     for run in runs(free):
         plan.bonus.append((Phrase("fsyl", [s.folded for s in run]), W_RUN))

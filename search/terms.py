@@ -36,9 +36,14 @@ def query_words(text: str) -> list[str]:
     return [t.text for t in _WORD(text)]
 
 
-def pairs(syllables: list[QuerySyllable]) -> list[str]:
-    """Folded adjacent pairs, as the ``fpair`` field indexes them."""
-    return [a.folded + "_" + b.folded for a, b in zip(syllables, syllables[1:]) if not b.gap]
+def pairs(syllables: list[QuerySyllable], skip: set[int] = frozenset()) -> list[str]:
+    """Folded adjacent pairs, as the ``fpair`` field indexes them, leaving out those that
+    touch a position in ``skip``."""
+    return [
+        a.folded + "_" + b.folded
+        for i, (a, b) in enumerate(zip(syllables, syllables[1:]), 1)
+        if not b.gap and i - 1 not in skip and i not in skip
+    ]
 
 
 def runs(syllables: list[QuerySyllable]) -> list[list[QuerySyllable]]:

@@ -14,7 +14,6 @@ a Content-Security-Policy without inline script.
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote, urlencode
@@ -52,10 +51,6 @@ DOCS_CSP = (
     "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
-
-# Whoosh searchers are shared per index; one query at a time keeps their file reads safe.
-_engine_lock = threading.Lock()
-
 
 def create_app(index_dir: Path | None = None) -> FastAPI:
     """The web app over the index at ``index_dir`` (``None``: the default index)."""
@@ -128,8 +123,7 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
             return render(request, "search.html", 400, errors=errors, result=None, **base)
         if not q.strip():
             return render(request, "search.html", result=None, **base)
-        with _engine_lock:
-            result = search(q, index_dir, limit=n_limit, offset=n_offset, exact=want_exact)
+        result = search(q, index_dir, limit=n_limit, offset=n_offset, exact=want_exact)
         docs = result.documents()
         for doc in docs:
             for hit in doc.passages:
@@ -148,12 +142,12 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
         """A whole document, its passages in order, the query's hits marked."""
         want_exact = exact.lower() in ("1", "true", "on", "yes")
         q = q[:MAX_QUERY]
-        with _engine_lock:
-            doc = get_document(doc_id, index_dir)
-            if doc is None:
-                return render(request, "error.html", 404, title="Không tìm thấy tài liệu",
-                              message="Không có tài liệu nào với mã này.", q=q, exact=want_exact)
-            terms = query_terms(q, index_dir, exact=want_exact) if q.strip() else None
+        # search.engine serializes reads of the shared searcher (``searching``); no lock here.
+        doc = get_document(doc_id, index_dir)
+        if doc is None:
+            return render(request, "error.html", 404, title="Không tìm thấy tài liệu",
+                          message="Không có tài liệu nào với mã này.", q=q, exact=want_exact)
+        terms = query_terms(q, index_dir, exact=want_exact) if q.strip() else None
         passages = []
         first_hit = None
         for p in doc.passages:
@@ -173,8 +167,7 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
         exact: bool = Query(False, description="Match diacritics exactly"),
         mode: Literal["documents", "passages"] = Query("documents", description="Group by document or rank passages"),
     ) -> dict:
-        with _engine_lock:
-            result = search(q, index_dir, limit=limit, offset=offset, mode=mode, exact=exact)
+        result = search(q, index_dir, limit=limit, offset=offset, mode=mode, exact=exact)
         return result.to_dict()
 
     @app.get("/api/suggest", tags=["api"], summary="As-you-type: top document titles and the did-you-mean")
@@ -184,8 +177,7 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
     ) -> dict:
         if not q.strip():
             return {"query": q, "suggestion": None, "titles": []}
-        with _engine_lock:
-            result = search(q, index_dir, limit=SUGGEST_TITLES, exact=exact, passages_per_doc=1)
+        result = search(q, index_dir, limit=SUGGEST_TITLES, exact=exact, passages_per_doc=1)
         titles = [
             {"doc_id": d.doc_id, "title": d.title or d.path, "url": _doc_url(d.doc_id, q, exact, d.passages[0].passage_no)}
             for d in result.documents()

@@ -162,3 +162,21 @@ def test_serve_without_an_index_is_one_line(tmp_path):
     )
     assert proc.returncode == 1
     assert "no vnsearch index" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_parallel_requests_answer_like_one_at_a_time(client, base_url):
+    """The server answers requests on a thread pool; the shared searcher must not mix them up."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = ["tinh uy thai nguyen", "đảng viên", "phát triển kinh tế", "hội nghị", "cán bộ", "chi bộ"] * 4
+
+    def ask(q: str) -> list:
+        with httpx.Client(base_url=base_url, timeout=30) as c:
+            data = c.get("/api/search", params={"q": q, "mode": "passages", "limit": 20}).json()
+        return [(h["doc_id"], h["passage_no"], h["score"], h["highlights"]) for h in data["hits"]]
+
+    alone = {q: ask(q) for q in dict.fromkeys(queries)}
+    assert all(alone.values())
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(ask, queries))
+    assert together == [alone[q] for q in queries]
