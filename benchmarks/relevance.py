@@ -90,7 +90,7 @@ def main(argv=None):
     ap.add_argument("--distractors", type=int, default=0, metavar="N",
                     help="add the first N vietnews-val articles as distractor documents")
     ap.add_argument("--limit-queries", type=int, default=None, metavar="N")
-    ap.add_argument("--systems", nargs="+", default=["stock-whoosh", "bm25s"],
+    ap.add_argument("--systems", nargs="+", default=["stock-whoosh", "bm25s", "vnsearch"],
                     help="systems to compare: stock-whoosh bm25s vnsearch")
     ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     args = ap.parse_args(argv)

@@ -159,7 +159,7 @@ def plan_query(parsed, searcher, exact: bool) -> _Plan:
     """The terms, phrases and filters of a parsed query, and what its hits are marked by."""
     reader = searcher.reader()
     total = max(1, searcher.doc_count())
-    free = query_syllables(" ".join(parsed.words + parsed.phrases))
+    free = query_syllables(parsed.free_text)
     if len(free) > MAX_SYLLABLES:
         free = free[:MAX_SYLLABLES]
         parsed.notes.append(f"only the first {MAX_SYLLABLES} syllables of the query are searched")
@@ -198,7 +198,7 @@ def plan_query(parsed, searcher, exact: bool) -> _Plan:
         plan.pairs.add(p)
         optional.append(("fpair", p, W_PAIR))
     if marked:
-        for w in dict.fromkeys(query_words(" ".join(parsed.words))):
+        for w in dict.fromkeys(query_words(parsed.free_text)):
             if is_question_word(w):
                 continue
             optional.append(("word", w, W_WORD))

@@ -26,11 +26,24 @@ class ParsedQuery:
     phrases: list[str] = field(default_factory=list)  # must match as phrases
     excluded: list[str] = field(default_factory=list)  # must not match (words or phrases)
     title: list[str] = field(default_factory=list)  # must match in the title
+    # Words and phrases in the order typed, in runs that an excluded clause, a title: filter or
+    # OR interrupts: syllable pairs are formed within a run only, never across what the user
+    # kept apart.
+    runs: list[list[str]] = field(default_factory=lambda: [[]])
     notes: list[str] = field(default_factory=list)  # what the parser had to do, for the user
 
     @property
     def positive_text(self) -> str:
         return " ".join(self.words + self.phrases + self.title)
+
+    @property
+    def free_text(self) -> str:
+        """Words and phrases as typed, runs separated by ``|`` (which no pair crosses)."""
+        return " | ".join(" ".join(run) for run in self.runs if run)
+
+    def break_run(self) -> None:
+        if self.runs[-1]:
+            self.runs.append([])
 
     def is_empty(self) -> bool:
         return not (self.words or self.phrases or self.title)
@@ -59,16 +72,21 @@ def parse(query: str) -> ParsedQuery:
         neg, fld, phrase, word = m.group("neg"), m.group("field"), m.group("phrase"), m.group("word")
         text = (phrase if phrase is not None else word or "").strip()
         if not text or (word is not None and word.upper() == "OR" and not neg and not fld):
-            continue  # OR between words is the default; a lone operator means nothing
+            parsed.break_run()  # OR between words is the default; a lone operator means nothing
+            continue
         if word is not None and not fld and _FIELD_ONLY.fullmatch(word):
             parsed.notes.append(f"'{word}' needs a word or \"phrase\" after it; ignored")
             continue
         if neg:
             parsed.excluded.append(text)
+            parsed.break_run()
         elif fld:
             parsed.title.append(text)
+            parsed.break_run()
         elif phrase is not None:
             parsed.phrases.append(text)
+            parsed.runs[-1].append(text)
         else:
             parsed.words.append(text)
+            parsed.runs[-1].append(text)
     return parsed

@@ -153,3 +153,21 @@ def test_json_shape(index_dir):
 def test_dates_come_from_the_text(index_dir):
     hit = search("Tổng kết công tác tổ chức xây dựng Đảng năm 2020 Lạng Sơn", index=index_dir).hits[0]
     assert hit.date == "2021-01-22"
+
+
+@pytest.mark.parametrize(
+    ("query", "joined", "apart"),
+    [
+        ('tỉnh ủy "thái nguyên"', {"uy_thai", "thai_nguyen"}, set()),  # typed next to each other
+        ('"thái nguyên" tỉnh ủy', {"nguyen_tinh", "tinh_uy"}, {"uy_thai"}),  # in the order typed
+        ("đảng -viên ủy", set(), {"dang_uy", "dang_vien"}),  # an excluded word keeps them apart
+        ("đảng OR ủy", set(), {"dang_uy"}),
+        ("đảng title:xã ủy", set(), {"dang_uy"}),
+    ],
+)
+def test_pairs_follow_the_query_as_typed(index_dir, query, joined, apart):
+    from search.documents import query_terms
+
+    pairs = query_terms(query, index_dir).pairs
+    assert joined <= pairs
+    assert not apart & pairs
