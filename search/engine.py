@@ -11,7 +11,8 @@ The query is assembled from the analyzers' own terms (see ``terms``), as a sum o
 Speed: scoring is done on numpy arrays over whole posting lists (``scorer``), with decoded term
 scores cached per open index. Syllables in more than ``COMMON`` of all passages (``của``, ``và``,
 ``các``) are left out as single terms when the query has rarer ones: their pairs (``tác_dụng``)
-carry what they mean at a fraction of the postings. Queries are capped at ``MAX_SYLLABLES``
+carry what they mean at a fraction of the postings. Question words (``gì``, ``bao nhiêu``: see
+``questions``) are left out altogether. Queries are capped at ``MAX_SYLLABLES``
 syllables and ``MAX_CORRECTIONS`` typo lookups, so no query costs without bound.
 """
 
@@ -33,11 +34,11 @@ from indexer.schema import unpack_text
 from indexer.store import exists, open_index
 
 from .highlight import match_spans, snippet
+from .questions import is_question_word, question_positions
 from .results import Hit, SearchResult
 from .scorer import arrays_for, bm25
 from .suggest import suggest
 from .syntax import parse, valid_unicode
-from .questions import is_question_word, question_positions
 from .terms import QuerySyllable, pairs, query_syllables, query_words, runs
 
 COMMON = 0.2  # fraction of passages above which a syllable is only used inside pairs

@@ -33,10 +33,6 @@ class ParsedQuery:
     notes: list[str] = field(default_factory=list)  # what the parser had to do, for the user
 
     @property
-    def positive_text(self) -> str:
-        return " ".join(self.words + self.phrases + self.title)
-
-    @property
     def free_text(self) -> str:
         """Words and phrases as typed, runs separated by ``|`` (which no pair crosses)."""
         return " | ".join(" ".join(run) for run in self.runs if run)
