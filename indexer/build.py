@@ -28,7 +28,7 @@ from .lock import index_lock
 from .readers import SUPPORTED_SUFFIXES, RawDocument
 from .schema import Posted
 from .stats import record_build
-from .store import counts, document_records, file_exists, open_or_create
+from .store import counts, document_records, file_exists, open_or_create, writer as new_writer
 
 COMMIT_EVERY = 20_000  # records; ``VNSEARCH_COMMIT_EVERY`` or ``commit_every=`` override it
 NO_POSTINGS = Posted([])
@@ -76,7 +76,7 @@ class _Writer:
         self.ix = ix
         self.clear = clear
         self.commit_every = _commit_every(commit_every)
-        self.writer = ix.writer()
+        self.writer = new_writer(ix)
         self.pending = 0
 
     def replace_path(self, path: str) -> None:
@@ -108,7 +108,7 @@ class _Writer:
     def maybe_commit(self) -> None:
         if self.pending >= self.commit_every and not self.clear:
             self.commit()
-            self.writer = self.ix.writer()
+            self.writer = new_writer(self.ix)
 
     def commit(self) -> None:
         if self.clear:
