@@ -26,12 +26,10 @@ from .discover import discover
 from .documents import AnalyzedDocument, FileResult, analyze_document, analyze_file
 from .lock import index_lock
 from .readers import SUPPORTED_SUFFIXES, RawDocument
-from .schema import Posted
 from .stats import record_build
 from .store import counts, document_records, file_exists, open_or_create, writer as new_writer
 
 COMMIT_EVERY = 20_000  # records; ``VNSEARCH_COMMIT_EVERY`` or ``commit_every=`` override it
-NO_POSTINGS = Posted([])
 
 
 def _commit_every(value: int | None) -> int:
@@ -85,18 +83,17 @@ class _Writer:
     def add(self, doc: AnalyzedDocument, file_meta: dict) -> int:
         w = self.writer
         meta = dict(doc.meta, **file_meta, passages=len(doc.passages))
-        # The title is indexed once, on the document record; passages only store it.
+        # What a document's passages share (path, title, date) is stored once, on its record;
+        # the title is also indexed there only. Passages index their path (replace_path deletes
+        # by it) without storing it, and have no key of their own.
         w.add_document(kind="doc", key=f"d:{doc.doc_id}", doc_id=doc.doc_id, path=doc.path, meta=meta,
-                       title=doc.title_posted, _stored_title=doc.title)
+                       title=doc.title_posted, _stored_title=doc.title, date=doc.date)
         for p in doc.passages:
             w.add_document(
                 kind="passage",
-                key=f"p:{doc.doc_id}:{p.no}",
                 doc_id=doc.doc_id,
                 path=doc.path,
-                title=NO_POSTINGS,
-                _stored_title=doc.title,
-                date=doc.date,
+                _stored_path=None,
                 passage_no=p.no,
                 span=(p.start, p.end),
                 text=p.text,

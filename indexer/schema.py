@@ -1,11 +1,13 @@
 """The Whoosh schema of a vnsearch index: one record per passage, one per document.
 
-Passages are what gets scored and shown, so each passage record stores everything a hit needs
-(document id, path, title, date, its text and span) and no lookup is needed per hit. One small
-record per document (``kind = "doc"``) keeps what incremental indexing compares (size, mtime,
-content hash) and carries the indexed ``title``: indexing it once per document rather than once
-per passage keeps the index smaller, and the search layer passes a title's score on to the
-document's passages, which follow its record.
+Passages are what gets scored and shown; each passage record stores its document id, number,
+text and span. One small record per document (``kind = "doc"``) stores what the document's
+passages share (path, title, date) and what incremental indexing compares (size, mtime, content
+hash), and carries the indexed ``title``. Storing and indexing these once per document rather
+than once per passage keeps the index smaller; a passage's document record precedes it (see
+``search.scorer``), so a hit finds them there, and the search layer passes a title's score on to
+the document's passages. Passages index ``path`` (deleting a changed file's records goes by it)
+without storing it.
 
 The four text fields are analyzed by ``analyzers.FIELD_ANALYZERS``. Only ``fsyl`` keeps
 positions (phrases and proximity are matched on folded syllables); the others keep frequencies,
