@@ -86,14 +86,14 @@ def build_schema() -> Schema:
 SCHEMA = build_schema()
 
 
-def pack_text(text: str) -> bytes:
-    """Passage text as stored: zlib-compressed UTF-8, a third of the size of Whoosh's pickle."""
-    return zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
-
-
 def unpack_text(stored: dict) -> str:
-    """The passage text of a stored record (as written by ``pack_text``)."""
-    value = stored.get("text", b"")
+    """The passage text of a stored record.
+
+    Passages store their text as a plain string: the stored-fields column compresses each record
+    anyway, and Whoosh pickles with protocol 2, which writes ``bytes`` (such as text compressed
+    ahead of time) as a latin-1 string, about one and a half times their size. Indexes built
+    before kept zlib-compressed bytes, read here too."""
+    value = stored.get("text", "")
     if isinstance(value, bytes):
         return zlib.decompress(value).decode("utf-8", "surrogatepass")
     return value

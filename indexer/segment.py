@@ -13,11 +13,12 @@ how postings reach the segment:
   the terms are sorted when the segment is written. Beyond ``max_postings`` the buffer is spilled,
   term by term, to a run file (``marshal``), and the runs are merged term by term at the end.
 * The posting blocks are encoded here, a whole term at a time, in the W3 codec's block format
-  (``encode_term``), so readers cannot tell the difference. Two things differ from Whoosh's own
-  writer, both valid W3 data: a term with at most ``INLINE_MAX`` postings is stored inside its term
-  info (whoosh-reloaded's own inlining crashes), and a block too small to gain from zlib is stored
-  uncompressed. Most terms of an index (adjacent pairs) occur once, and a posting block costs some
-  sixty bytes before its single posting.
+  (``encode_term``), so readers cannot tell the difference. What differs from Whoosh's own writer
+  is all valid W3 data, read by Whoosh's readers and ``search.postings`` alike: a term with at most
+  ``INLINE_MAX`` postings is stored inside its term info (whoosh-reloaded's own inlining crashes),
+  with no weights when all are 1.0; a block too small to gain from zlib is stored uncompressed,
+  the others at ``COMPRESSION``; integral weights are pickled as ints. Most terms of an index
+  (adjacent pairs) occur once, and a posting block costs some sixty bytes before its one posting.
 
 This module depends on the W3 codec (the default of whoosh-reloaded) and is used only with it.
 """
@@ -40,6 +41,7 @@ from whoosh.writing import SegmentWriter
 INLINE_MAX = 4  # postings stored inside the term info rather than in a posting block
 MAX_POSTINGS = 4_000_000  # buffered before a spill to a run file (about 150 MB)
 COMPRESS_MIN = 64  # bytes of pickled block data below which zlib only adds bytes
+COMPRESSION = 9  # zlib level of posting blocks (Whoosh writes 3): a few per cent smaller
 _RUN_CHUNK = 20_000  # terms per marshal record in a run file
 _MAGIC = b"W3Bl"
 _INT = struct.Struct("!i")
@@ -221,11 +223,21 @@ def _min_max_length(lengths: bytes, ids) -> tuple[int | None, int]:
 
 
 def _mini_weights(weights):
+    """W3's minified block weights: None when all are 1.0, one float when all are equal, else
+    each weight, as an int when it is one (term frequencies: a third of the pickled size)."""
     first = weights[0]
     for w in weights:
         if w != first:
-            return tuple(weights)
+            return tuple(int(w) if w.is_integer() else w for w in weights)
     return None if first == 1.0 else first
+
+
+def _inline_weights(weights) -> tuple:
+    """Weights of inlined postings: none when all are 1.0 (Whoosh's ``ListMatcher`` reads no
+    weights as 1.0), else as ints where they are ints."""
+    if all(w == 1.0 for w in weights):
+        return ()
+    return tuple(int(w) if w.is_integer() else w for w in weights)
 
 
 def encode_term(flat: list, lengths: bytes, fixedsize, postfile, blocklimit: int, compression: int) -> bytes:
@@ -244,7 +256,7 @@ def encode_term(flat: list, lengths: bytes, fixedsize, postfile, blocklimit: int
     ti._minlength = mn
     ti._maxlength = mx
     if len(ids) <= INLINE_MAX:
-        ti._inlined = (tuple(ids), tuple(weights), tuple(v for v in values if v))
+        ti._inlined = (tuple(ids), _inline_weights(weights), tuple(v for v in values if v))
         return ti.to_bytes()
     out = [_MAGIC]
     for start in range(0, len(ids), blocklimit):
@@ -282,7 +294,7 @@ def write_postings(fieldwriter, schema, perdoc, doccount: int, buffer: PostingBu
     postfile = fieldwriter._postfile
     tindex = fieldwriter._tindex
     blocklimit = codec._blocklimit
-    compression = codec._compression
+    compression = COMPRESSION if codec._compression else 0
     for fieldname, terms in buffer.merged():
         if fieldname not in schema:
             for _ in terms:
