@@ -17,7 +17,8 @@ from .errors import UnreadableFile
 from .metadata import content_hash, find_date, guess_title
 from .passages import split_passages
 from .readers import DEFAULT_MAX_BYTES, RawDocument, read_document, too_large
-from .schema import Posted, post, post_fields
+from .posting import post_fields
+from .schema import Posted, post
 
 
 @dataclass

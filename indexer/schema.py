@@ -102,8 +102,3 @@ def unpack_text(stored: dict) -> str:
 def post(field: str, text: str) -> Posted:
     """The postings of one field for one text (run in worker processes)."""
     return Posted(list(SCHEMA[field].index(text)))
-
-
-def post_fields(text: str) -> dict[str, Posted]:
-    """The postings of each text field for one passage."""
-    return {name: post(name, text) for name in TEXT_FIELDS}
