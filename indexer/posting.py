@@ -7,8 +7,7 @@ from one split: the same terms, frequencies, weights and positions as the analyz
 ``analyzers.fields`` give (tested against them on corpus and generated text), in about two thirds
 of the time. If those analyzers change, this must change with them; the tests say so.
 
-This runs in the indexing worker processes. Frequencies are given as shared float objects, so a
-batch pickles each of them once and the writer process holds one object per value.
+This runs in the indexing worker processes.
 """
 
 from __future__ import annotations
@@ -20,11 +19,10 @@ from analyzers.syllables import line_tail, split_syllables
 
 from .schema import SCHEMA, TEXT_FIELDS, Posted
 
-_FLOATS = [float(i) for i in range(256)]
-
-
 def _weight(freq: int, boost: float) -> float:
-    return _FLOATS[freq] if boost == 1.0 and freq < 256 else freq * boost
+    """The weight Whoosh gives a term (frequency times field boost); an int, compact to pickle,
+    when the boost is 1."""
+    return freq if boost == 1.0 else freq * boost
 
 
 def post_fields(text: str) -> dict[str, Posted]:

@@ -31,6 +31,7 @@ import struct
 import tempfile
 import zlib
 from collections.abc import Iterator
+from operator import sub
 from pickle import dumps
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3TermInfo, _lenfield
@@ -41,7 +42,7 @@ from whoosh.writing import SegmentWriter
 INLINE_MAX = 4  # postings stored inside the term info rather than in a posting block
 MAX_POSTINGS = 4_000_000  # buffered before a spill to a run file (about 150 MB)
 COMPRESS_MIN = 64  # bytes of pickled block data below which zlib only adds bytes
-COMPRESSION = 9  # zlib level of posting blocks (Whoosh writes 3): a few per cent smaller
+COMPRESSION = 6  # zlib level of posting blocks (Whoosh writes 3): a few per cent smaller
 _RUN_CHUNK = 20_000  # terms per marshal record in a run file
 _MAGIC = b"W3Bl"
 _INT = struct.Struct("!i")
@@ -213,72 +214,72 @@ def length_bytes(perdoc, fieldname: str, doccount: int) -> bytes:
 
 def _min_max_length(lengths: bytes, ids) -> tuple[int | None, int]:
     """Shortest and longest field length of a block's documents (W3 skips zero lengths)."""
-    lens = [lengths[i] for i in ids]
+    lens = bytes(map(lengths.__getitem__, ids))
     mx = max(lens)
     mn = min(lens)
     if mn == 0:
-        nonzero = [x for x in lens if x]
+        nonzero = lens.replace(b"\x00", b"")
         mn = min(nonzero) if nonzero else None
     return (None if mn is None else byte_to_length(mn)), byte_to_length(mx)
 
 
-def _mini_weights(weights):
+def _compact(weights: list) -> tuple:
+    """Weights as ints where they are integral (term frequencies): a third of the pickled size."""
+    ints = list(map(int, weights))
+    return tuple(ints) if ints == weights else tuple(weights)
+
+
+def _mini_weights(weights: list):
     """W3's minified block weights: None when all are 1.0, one float when all are equal, else
-    each weight, as an int when it is one (term frequencies: a third of the pickled size)."""
+    each weight (``_compact``)."""
     first = weights[0]
-    for w in weights:
-        if w != first:
-            return tuple(int(w) if w.is_integer() else w for w in weights)
-    return None if first == 1.0 else first
-
-
-def _inline_weights(weights) -> tuple:
-    """Weights of inlined postings: none when all are 1.0 (Whoosh's ``ListMatcher`` reads no
-    weights as 1.0), else as ints where they are ints."""
-    if all(w == 1.0 for w in weights):
-        return ()
-    return tuple(int(w) if w.is_integer() else w for w in weights)
+    if weights.count(first) == len(weights):
+        return None if first == 1 else float(first)
+    return _compact(weights)
 
 
 def encode_term(flat: list, lengths: bytes, fixedsize, postfile, blocklimit: int, compression: int) -> bytes:
     """Write one term's postings (a flat ``[docnum, weight, value, ...]`` list) as W3 posting
     blocks at the end of ``postfile``, or inline when short; returns the term info bytes."""
     ids = flat[0::3]
-    weights = [float(w) for w in flat[1::3]]
+    weights = flat[1::3]
     values = flat[2::3]
+    n = len(ids)
     ti = W3TermInfo()
-    ti._df = len(ids)
-    ti._weight = sum(weights)
-    ti._maxweight = max(max(weights), 0)
+    ti._df = n
+    ti._weight = float(sum(weights))
+    ti._maxweight = float(max(max(weights), 0))
     ti._minid = ids[0]
     ti._maxid = ids[-1]
     mn, mx = _min_max_length(lengths, ids)
     ti._minlength = mn
     ti._maxlength = mx
-    if len(ids) <= INLINE_MAX:
-        ti._inlined = (tuple(ids), _inline_weights(weights), tuple(v for v in values if v))
+    if n <= INLINE_MAX:
+        # Whoosh's ListMatcher reads no weights as all 1.0.
+        inline_weights = () if weights.count(1) == n else _compact(weights)
+        ti._inlined = (tuple(ids), inline_weights, tuple(filter(None, values)))
         return ti.to_bytes()
     out = [_MAGIC]
-    for start in range(0, len(ids), blocklimit):
+    for start in range(0, n, blocklimit):
         end = start + blocklimit
         bids = ids[start:end]
         bweights = weights[start:end]
         if fixedsize is None or fixedsize < 0:
-            bvalues = tuple(v for v in values[start:end] if v)
+            bvalues = tuple(filter(None, values[start:end]))
         elif fixedsize == 0:
             bvalues = None
         else:
             bvalues = b"".join(values[start:end])
         deltas = [bids[0]]
-        deltas.extend(b - a for a, b in zip(bids, bids[1:]))
+        deltas.extend(map(sub, bids[1:], bids))
         data = dumps((tuple(deltas), _mini_weights(bweights), bvalues), 2)
         comp = compression if len(data) >= COMPRESS_MIN else 0
         if comp:
             data = zlib.compress(data, comp)
-        bmn, bmx = _min_max_length(lengths, bids) if start or end < len(ids) else (mn, mx)
-        info = dumps((len(bids), bids[-1], max(max(bweights), 0), comp, length_to_byte(bmn), length_to_byte(bmx)), 2)
+        bmn, bmx = _min_max_length(lengths, bids) if start or end < n else (mn, mx)
+        info = dumps((len(bids), bids[-1], float(max(max(bweights), 0)), comp, length_to_byte(bmn), length_to_byte(bmx)), 2)
         size = len(info) + len(data)
-        out.append(_INT.pack(-size if end >= len(ids) else size))
+        out.append(_INT.pack(-size if end >= n else size))
         out.append(info)
         out.append(data)
     chain = b"".join(out)
