@@ -289,7 +289,8 @@ def index_documents(
         writer = _Writer(ix, clear=True)
         try:
             with _maybe(_executor(jobs)) as executor:
-                for docs in _bounded(executor, _analyze_batch, ((b,) for b in _batches(documents, batch)), 4 * jobs):
+                # Two batches per worker keep it busy; more only hold analyzed postings in memory.
+                for docs in _bounded(executor, _analyze_batch, ((b,) for b in _batches(documents, batch)), 2 * jobs):
                     for doc in docs:
                         if isinstance(doc, tuple):
                             summary.skipped.append({"path": doc[0], "reason": doc[1]})

@@ -17,10 +17,13 @@ how postings reach the segment:
   is all valid W3 data, read by Whoosh's readers and ``search.postings`` alike: a term with at most
   ``INLINE_MAX`` postings is stored inside its term info (whoosh-reloaded's own inlining crashes),
   with no weights when all are 1.0; a block too small to gain from zlib is stored uncompressed,
-  the others at ``COMPRESSION``; integral weights are pickled as ints. Most terms of an index
+  the others at ``COMPRESSION``; integral weights are pickled as ints, and so are positions
+  (``formats.VarintPositions.pack_value``). Most terms of an index
   (adjacent pairs) occur once, and a posting block costs some sixty bytes before its one posting.
 
 This module depends on the W3 codec (the default of whoosh-reloaded) and is used only with it.
+Every writer of a vnsearch index must be this one (``store.writer``): Whoosh's own writer reads
+these segments but cannot merge them, since its posting writer accepts only ``bytes`` values.
 """
 
 from __future__ import annotations
@@ -40,10 +43,11 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 INLINE_MAX = 4  # postings stored inside the term info rather than in a posting block
-MAX_POSTINGS = 4_000_000  # buffered before a spill to a run file (about 150 MB)
+MAX_POSTINGS = 3_000_000  # buffered before a spill to a run file (about 150 MB)
 COMPRESS_MIN = 64  # bytes of pickled block data below which zlib only adds bytes
 COMPRESSION = 6  # zlib level of posting blocks (Whoosh writes 3): a few per cent smaller
-_RUN_CHUNK = 20_000  # terms per marshal record in a run file
+# Values (3 per posting) per marshal record of a run file: the merge holds one record per run.
+_RUN_CHUNK = 300_000
 _MAGIC = b"W3Bl"
 _INT = struct.Struct("!i")
 
@@ -110,10 +114,17 @@ class PostingBuffer:
         run = tempfile.TemporaryFile(prefix="vnsearch-run-", dir=self.tempdir)
         for fieldname in sorted(self.fields):
             terms = self.fields[fieldname]
-            keys = sorted(terms)
-            for i in range(0, len(keys), _RUN_CHUNK):
-                chunk = keys[i : i + _RUN_CHUNK]
-                marshal.dump((fieldname, [(k, terms[k]) for k in chunk]), run)
+            chunk: list = []
+            size = 0
+            for k in sorted(terms):
+                flat = terms[k]
+                chunk.append((k, flat))
+                size += len(flat)
+                if size >= _RUN_CHUNK:
+                    marshal.dump((fieldname, chunk), run)
+                    chunk, size = [], 0
+            if chunk:
+                marshal.dump((fieldname, chunk), run)
         marshal.dump(None, run)
         run.flush()
         self.runs.append(run)
@@ -238,9 +249,11 @@ def _mini_weights(weights: list):
     return _compact(weights)
 
 
-def encode_term(flat: list, lengths: bytes, fixedsize, postfile, blocklimit: int, compression: int) -> bytes:
+def encode_term(flat: list, lengths: bytes, fixedsize, postfile, blocklimit: int, compression: int,
+                pack=None) -> bytes:
     """Write one term's postings (a flat ``[docnum, weight, value, ...]`` list) as W3 posting
-    blocks at the end of ``postfile``, or inline when short; returns the term info bytes."""
+    blocks at the end of ``postfile``, or inline when short; returns the term info bytes.
+    ``pack``: the format's compact form of a value (``formats.VarintPositions.pack_value``)."""
     ids = flat[0::3]
     weights = flat[1::3]
     values = flat[2::3]
@@ -257,7 +270,10 @@ def encode_term(flat: list, lengths: bytes, fixedsize, postfile, blocklimit: int
     if n <= INLINE_MAX:
         # Whoosh's ListMatcher reads no weights as all 1.0.
         inline_weights = () if weights.count(1) == n else _compact(weights)
-        ti._inlined = (tuple(ids), inline_weights, tuple(filter(None, values)))
+        inline_values = tuple(filter(None, values))
+        if pack is not None:
+            inline_values = tuple(map(pack, inline_values))
+        ti._inlined = (tuple(ids), inline_weights, inline_values)
         return ti.to_bytes()
     out = [_MAGIC]
     for start in range(0, n, blocklimit):
@@ -266,6 +282,8 @@ def encode_term(flat: list, lengths: bytes, fixedsize, postfile, blocklimit: int
         bweights = weights[start:end]
         if fixedsize is None or fixedsize < 0:
             bvalues = tuple(filter(None, values[start:end]))
+            if pack is not None:
+                bvalues = tuple(map(pack, bvalues))
         elif fixedsize == 0:
             bvalues = None
         else:
@@ -306,8 +324,9 @@ def write_postings(fieldwriter, schema, perdoc, doccount: int, buffer: PostingBu
         prefix = pack_ushort(fieldwriter._fieldid)
         lengths = length_bytes(perdoc, fieldname, doccount)
         fixedsize = fieldobj.format.fixed_value_size()
+        pack = getattr(fieldobj.format, "pack_value", None)
         for term, flat in terms:
-            tindex.add(prefix + term, encode_term(flat, lengths, fixedsize, postfile, blocklimit, compression))
+            tindex.add(prefix + term, encode_term(flat, lengths, fixedsize, postfile, blocklimit, compression, pack))
         fieldwriter.finish_field()
 
 

@@ -40,8 +40,10 @@ def _postings(index_dir: Path) -> dict:
             info = reader.term_info(fieldname, text)
             m = reader.postings(fieldname, text)
             postings = []
+            positional = m.supports("positions")
             while m.is_active():
-                postings.append((m.id(), float(m.weight()), m.value() or b""))
+                value = tuple(m.value_as("positions")) if positional else m.value() or b""
+                postings.append((m.id(), float(m.weight()), value))
                 m.next()
             out[fieldname, text] = (info.doc_frequency(), info.weight(), info.min_length(), info.max_length(),
                                     info.max_weight(), info.min_id(), info.max_id(), postings)

@@ -38,7 +38,9 @@ def test_the_checks_see_half_a_document(tmp_path):
     ix = open_index(tmp_path / "ix")
     with ix.searcher() as s:
         victim = next(s.document_numbers(kind="passage"))
-    w = ix.writer()
+    from indexer.store import writer
+
+    w = writer(ix)
     w.delete_document(victim)
     w.commit()
     import pytest
