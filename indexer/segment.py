@@ -43,7 +43,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 INLINE_MAX = 4  # postings stored inside the term info rather than in a posting block
-MAX_POSTINGS = 3_000_000  # buffered before a spill to a run file (about 150 MB)
+MAX_POSTINGS = 3_000_000  # buffered before a spill to a run file: bounds the writer's memory
 COMPRESS_MIN = 64  # bytes of pickled block data below which zlib only adds bytes
 COMPRESSION = 6  # zlib level of posting blocks (Whoosh writes 3): a few per cent smaller
 # Values (3 per posting) per marshal record of a run file: the merge holds one record per run.
