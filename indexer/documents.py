@@ -17,7 +17,8 @@ from .errors import UnreadableFile
 from .metadata import content_hash, find_date, guess_title
 from .passages import split_passages
 from .readers import DEFAULT_MAX_BYTES, RawDocument, read_document, too_large
-from .schema import Posted, pack_text, post, post_fields
+from .posting import post_fields
+from .schema import Posted, post
 
 
 @dataclass
@@ -25,7 +26,7 @@ class AnalyzedPassage:
     no: int
     start: int
     end: int
-    text: bytes  # compressed here, in the worker (schema.pack_text)
+    text: str
     fields: dict[str, Posted]
 
 
@@ -76,7 +77,7 @@ def analyze_document(raw: RawDocument, path: str, doc_id: str, extra_meta: dict 
         title_posted=post("title", title),
     )
     for p in split_passages(raw.text):
-        doc.passages.append(AnalyzedPassage(p.no, p.start, p.end, pack_text(p.text), post_fields(p.text)))
+        doc.passages.append(AnalyzedPassage(p.no, p.start, p.end, p.text, post_fields(p.text)))
     return doc
 
 

@@ -1,11 +1,13 @@
 """The Whoosh schema of a vnsearch index: one record per passage, one per document.
 
-Passages are what gets scored and shown, so each passage record stores everything a hit needs
-(document id, path, title, date, its text and span) and no lookup is needed per hit. One small
-record per document (``kind = "doc"``) keeps what incremental indexing compares (size, mtime,
-content hash) and carries the indexed ``title``: indexing it once per document rather than once
-per passage keeps the index smaller, and the search layer passes a title's score on to the
-document's passages, which follow its record.
+Passages are what gets scored and shown; each passage record stores its document id, number,
+text and span. One small record per document (``kind = "doc"``) stores what the document's
+passages share (path, title, date) and what incremental indexing compares (size, mtime, content
+hash), and carries the indexed ``title``. Storing and indexing these once per document rather
+than once per passage keeps the index smaller; a passage's document record precedes it (see
+``search.scorer``), so a hit finds them there, and the search layer passes a title's score on to
+the document's passages. Passages index ``path`` (deleting a changed file's records goes by it)
+without storing it.
 
 The four text fields are analyzed by ``analyzers.FIELD_ANALYZERS``. Only ``fsyl`` keeps
 positions (phrases and proximity are matched on folded syllables); the others keep frequencies,
@@ -84,14 +86,14 @@ def build_schema() -> Schema:
 SCHEMA = build_schema()
 
 
-def pack_text(text: str) -> bytes:
-    """Passage text as stored: zlib-compressed UTF-8, a third of the size of Whoosh's pickle."""
-    return zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
-
-
 def unpack_text(stored: dict) -> str:
-    """The passage text of a stored record (as written by ``pack_text``)."""
-    value = stored.get("text", b"")
+    """The passage text of a stored record.
+
+    Passages store their text as a plain string: the stored-fields column compresses each record
+    anyway, and Whoosh pickles with protocol 2, which writes ``bytes`` (such as text compressed
+    ahead of time) as a latin-1 string, about one and a half times their size. Indexes built
+    before kept zlib-compressed bytes, read here too."""
+    value = stored.get("text", "")
     if isinstance(value, bytes):
         return zlib.decompress(value).decode("utf-8", "surrogatepass")
     return value
@@ -100,8 +102,3 @@ def unpack_text(stored: dict) -> str:
 def post(field: str, text: str) -> Posted:
     """The postings of one field for one text (run in worker processes)."""
     return Posted(list(SCHEMA[field].index(text)))
-
-
-def post_fields(text: str) -> dict[str, Posted]:
-    """The postings of each text field for one passage."""
-    return {name: post(name, text) for name in TEXT_FIELDS}

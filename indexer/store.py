@@ -8,6 +8,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from .schema import SCHEMA
+from .segment import FastSegmentWriter
 
 INDEX_NAME = "vnsearch"
 
@@ -21,6 +22,11 @@ def open_or_create(index_dir: Path):
     if exists(index_dir):
         return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
     return whoosh_index.create_in(str(index_dir), SCHEMA, indexname=INDEX_NAME)
+
+
+def writer(ix):
+    """A writer for ``ix`` that adds postings a term at a time (``segment.FastSegmentWriter``)."""
+    return FastSegmentWriter(ix)
 
 
 def open_index(index_dir: Path):

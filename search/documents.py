@@ -53,13 +53,14 @@ def get_document(doc_id: str, index: str | Path | None = None) -> Document | Non
         if not docnums:
             return None
         stored = [searcher.stored_fields(n) for n in docnums]
+        record = searcher.document(kind="doc", doc_id=doc_id) or {}  # path, title, date
     stored.sort(key=lambda s: s.get("passage_no", 0))
     first = stored[0]
     return Document(
         doc_id=first["doc_id"],
-        path=first.get("path", ""),
-        title=first.get("title") or "",
-        date=first.get("date"),
+        path=first.get("path", record.get("path", "")),
+        title=first.get("title", record.get("title")) or "",
+        date=first.get("date", record.get("date")),
         passages=[Passage(s.get("passage_no", i), unpack_text(s)) for i, s in enumerate(stored)],
     )
 

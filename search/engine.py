@@ -305,14 +305,15 @@ def _search(searcher, query, parsed, result, limit, offset, mode, exact, passage
 
     for docnum, score in chosen:
         stored = searcher.stored_fields(docnum)
+        doc = searcher.stored_fields(int(arrays.owner[docnum]))  # path, title, date: stored once per document
         text = unpack_text(stored)
         spans = match_spans(text, plan.folded, plan.pairs, plan.accented)
         result.hits.append(
             Hit(
                 doc_id=stored["doc_id"],
-                path=stored["path"],
-                title=stored.get("title") or "",
-                date=stored.get("date"),
+                path=stored.get("path", doc.get("path", "")),
+                title=stored.get("title", doc.get("title")) or "",
+                date=stored.get("date", doc.get("date")),
                 passage_no=stored["passage_no"],
                 text=text,
                 score=round(score, 4),

@@ -77,12 +77,12 @@ def test_parallel_jobs_give_the_same_index(docs: Path, tmp_path: Path):
     one = index_paths([docs], tmp_path / "one", jobs=1)
     two = index_paths([docs], tmp_path / "two", jobs=2)
     assert (one.documents, one.passages) == (two.documents, two.passages)
-    for query in ("tinh uy thai nguyen", "kết nạp đảng viên", "GRDP"):
-        a = search(query, index=tmp_path / "one", limit=5).to_dict()
-        b = search(query, index=tmp_path / "two", limit=5).to_dict()
-        assert [(h["doc_id"], h["passage_no"], h["score"]) for h in a["hits"]] == [
-            (h["doc_id"], h["passage_no"], h["score"]) for h in b["hits"]
-        ]
+    for query in ("tinh uy thai nguyen", "kết nạp đảng viên", "GRDP", '"thái nguyên" -đảng'):
+        for mode, exact in (("documents", False), ("passages", False), ("documents", True)):
+            a = search(query, index=tmp_path / "one", limit=5, mode=mode, exact=exact).to_dict()
+            b = search(query, index=tmp_path / "two", limit=5, mode=mode, exact=exact).to_dict()
+            a.pop("took_ms"), b.pop("took_ms")
+            assert a == b
 
 
 def test_rebuild_replaces_everything(docs: Path, tmp_path: Path):
@@ -154,3 +154,31 @@ def test_duplicate_jsonl_ids_are_skipped_with_a_reason(tmp_path: Path):
     assert not search("mua lon hue", index=tmp_path / "ix").hits
     again = index_paths([tmp_path / "a.jsonl", tmp_path / "b.jsonl"], tmp_path / "ix", jobs=1)
     assert again.documents == 1 and again.unchanged == 1
+
+
+def test_hits_carry_their_documents_metadata_after_an_update(docs: Path, tmp_path: Path):
+    """Path, title and date are stored once per document; every hit and the document page read
+    them from its document, before and after the file changes."""
+    from search.documents import get_document
+
+    ix = tmp_path / "ix"
+    target = docs / "new.md"
+    target.write_text("# Bão số 9\n\nNgày 29/09/2020, cơn bão số 9 đổ bộ vào Quảng Ngãi.\n", encoding="utf-8")
+    index_paths([docs], ix, jobs=1)
+    hit = search("bao so 9 quang ngai", index=ix).hits[0]
+    assert (hit.path, hit.title, hit.date) == (str(target), "Bão số 9", "2020-09-29")
+    target.write_text("# Bão số 10\n\nNgày 2/10/2020, cơn bão số 10 đổ bộ vào Quảng Ngãi.\n\n"
+                      + "Mưa lớn kéo dài ở Quảng Ngãi. " * 40 + "\n", encoding="utf-8")
+    assert index_paths([docs], ix, jobs=1).updated == 1
+    hits = search("bao quang ngai", index=ix, limit=20).hits
+    mine = [h for h in hits if h.path == str(target)]
+    assert mine and all((h.title, h.date) == ("Bão số 10", "2020-10-02") for h in mine)
+    others = [h for h in search("Đảng", index=ix, limit=20).hits]
+    assert others and all(h.path.startswith(str(docs)) and h.path != str(target) and h.title for h in others)
+    doc = get_document(mine[0].doc_id, index=ix)
+    assert (doc.path, doc.title, doc.date) == (str(target), "Bão số 10", "2020-10-02")
+    from indexer.store import open_index
+
+    with open_index(ix).searcher() as s:
+        passage = s.stored_fields(next(s.document_numbers(kind="passage")))
+    assert not {"path", "title", "date"} & set(passage)

@@ -91,6 +91,7 @@ def _check_searcher(s) -> IndexState:
     from indexer.schema import unpack_text
 
     expected: dict[str, int] = {}
+    titles: dict[str, str] = {}
     paths: set[str] = set()
     problems = []
     for docnum in s.document_numbers(kind="doc"):
@@ -98,6 +99,7 @@ def _check_searcher(s) -> IndexState:
         if f["doc_id"] in expected:
             problems.append(f"document {f['doc_id']} recorded twice")
         expected[f["doc_id"]] = f["meta"]["passages"]
+        titles[f["doc_id"]] = f.get("title") or ""
         paths.add(f["path"])
     found: Counter[str] = Counter()
     nos: dict[str, set[int]] = {}
@@ -105,7 +107,7 @@ def _check_searcher(s) -> IndexState:
     stored: dict[tuple[str, int], tuple[str, str]] = {}
     for docnum in s.document_numbers(kind="passage"):
         f = s.stored_fields(docnum)
-        stored[f["doc_id"], f["passage_no"]] = (unpack_text(f), f.get("title") or "")
+        stored[f["doc_id"], f["passage_no"]] = (unpack_text(f), titles.get(f["doc_id"], ""))
         found[f["doc_id"]] += 1
         nos.setdefault(f["doc_id"], set()).add(f["passage_no"])
         npass += 1

@@ -38,9 +38,10 @@ def test_the_checks_see_half_a_document(tmp_path):
     ix = open_index(tmp_path / "ix")
     with ix.searcher() as s:
         victim = next(s.document_numbers(kind="passage"))
-        key = f"p:{s.stored_fields(victim)['doc_id']}:{s.stored_fields(victim)['passage_no']}"
-    w = ix.writer()
-    w.delete_by_term("key", key)
+    from indexer.store import writer
+
+    w = writer(ix)
+    w.delete_document(victim)
     w.commit()
     import pytest
 

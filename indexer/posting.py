@@ -1,0 +1,87 @@
+"""The postings of a passage's text fields, computed from one split of the text into syllables.
+
+``field.index(text)`` runs each field's analyzer on its own, so the text was split into syllables
+and normalized four times per passage. All four fields are made of the same normalized syllables
+(as they are, folded, folded pairs, and pyvi's words over each line), so here they are computed
+from one split: the same terms, frequencies, weights and positions as the analyzers of
+``analyzers.fields`` give (tested against them on corpus and generated text), in about two thirds
+of the time. If those analyzers change, this must change with them; the tests say so.
+
+This runs in the indexing worker processes.
+"""
+
+from __future__ import annotations
+
+from analyzers.fold import fold
+from analyzers.normalize import normalize_syllable
+from analyzers.segment import segment
+from analyzers.syllables import line_tail, split_syllables
+
+from .schema import SCHEMA, TEXT_FIELDS, Posted
+
+def _weight(freq: int, boost: float) -> float:
+    """The weight Whoosh gives a term (frequency times field boost); an int, compact to pickle,
+    when the boost is 1."""
+    return freq if boost == 1.0 else freq * boost
+
+
+def post_fields(text: str) -> dict[str, Posted]:
+    """The postings of each text field (``schema.TEXT_FIELDS``) for one passage."""
+    spans = split_syllables(text)
+    accented = [normalize_syllable(text[start:end]) for start, end, _ in spans]
+    folded = [fold(a) for a in accented]
+
+    counts: dict[str, int] = {}
+    for a in accented:
+        counts[a] = counts.get(a, 0) + 1
+    positions: dict[str, list[int]] = {}
+    for i, f in enumerate(folded):
+        found = positions.get(f)
+        if found is None:
+            positions[f] = [i]
+        else:
+            found.append(i)
+    pairs: dict[str, int] = {}
+    for i in range(1, len(spans)):
+        if not spans[i].gap:
+            pair = folded[i - 1] + "_" + folded[i]
+            pairs[pair] = pairs.get(pair, 0) + 1
+
+    syl_boost = SCHEMA["syl"].format.field_boost
+    fsyl_format = SCHEMA["fsyl"].format
+    fsyl_boost = fsyl_format.field_boost
+    pair_boost = SCHEMA["fpair"].format.field_boost
+    words: dict[str, int] = {}
+    for w in _words(text, spans, accented):
+        words[w] = words.get(w, 0) + 1
+    word_boost = SCHEMA["word"].format.field_boost
+    out = {
+        "syl": Posted([(t.encode("utf-8"), n, _weight(n, syl_boost), b"") for t, n in counts.items()]),
+        "fsyl": Posted([(t.encode("utf-8"), len(p), _weight(len(p), fsyl_boost), fsyl_format.encode(p))
+                        for t, p in positions.items()]),
+        "word": Posted([(t.encode("utf-8"), n, _weight(n, word_boost), b"") for t, n in words.items()]),
+        "fpair": Posted([(t.encode("utf-8"), n, _weight(n, pair_boost), b"") for t, n in pairs.items()]),
+    }
+    return {name: out[name] for name in TEXT_FIELDS}
+
+
+def _words(text: str, spans, accented: list[str]) -> list[str]:
+    """pyvi's words of two or more syllables, line by line, as ``analyzers.fields.WordFilter``
+    finds them: each line's syllables with the punctuation between them restored as tokens."""
+    out: list[str] = []
+    if not spans:
+        return out
+    line: list[str] = []
+    for span, syllable in zip(spans, accented):
+        gap = span.gap
+        if "\n" in gap:
+            head, _, opening = gap.partition("\n")
+            line.extend(head)
+            out.extend("_".join(line[i:j]) for i, j in segment(line))
+            line = list(opening)
+        elif gap:
+            line.extend(gap)
+        line.append(syllable)
+    line.extend(line_tail(text, spans[-1].end))
+    out.extend("_".join(line[i:j]) for i, j in segment(line))
+    return out
