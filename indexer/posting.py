@@ -19,6 +19,7 @@ from analyzers.syllables import line_tail, split_syllables
 
 from .schema import SCHEMA, TEXT_FIELDS, Posted
 
+
 def _weight(freq: int, boost: float) -> float:
     """The weight Whoosh gives a term (frequency times field boost); an int, compact to pickle,
     when the boost is 1."""
