@@ -36,7 +36,7 @@ from whoosh.analysis import Filter, Token, Tokenizer
 
 from .fold import fold
 from .normalize import normalize_syllable
-from .segment import segment
+from .segment import segment, segmenter_lines
 from .syllables import line_tail, split_syllables
 
 
@@ -114,33 +114,16 @@ class WordFilter(Filter):
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         template = None
         tail = ""
-        line: list[str] = []
-        index: list = []  # the captured token of each entry of `line`; None for punctuation
+        captured = []
         for t in tokens:
             template = t
             tail = getattr(t, "tail", "")
-            tok = _capture(t)
-            gap = tok[1]
-            if "\n" in gap:
-                head, _, opening = gap.partition("\n")
-                line.extend(head)
-                index.extend([None] * len(head))
-                yield from self._words(template, line, index)
-                line, index = list(opening), [None] * len(opening)
-            elif gap:
-                line.extend(gap)
-                index.extend([None] * len(gap))
-            line.append(tok[0])
-            index.append(tok)
-        if template is not None:
-            line.extend(tail)
-            index.extend([None] * len(tail))
-            yield from self._words(template, line, index)
-
-    @staticmethod
-    def _words(template: Token, line: list[str], index: list) -> Iterator[Token]:
-        for i, j in segment(line):
-            yield _emit(template, "_".join(line[i:j]), index[i], index[j - 1])
+            captured.append(_capture(t))
+        if template is None:
+            return
+        for line, index in segmenter_lines(((tok[0], tok[1]) for tok in captured), tail):
+            for i, j in segment(line):
+                yield _emit(template, "_".join(line[i:j]), captured[index[i]], captured[index[j - 1]])
 
 
 class PairFilter(Filter):

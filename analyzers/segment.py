@@ -14,7 +14,7 @@ it in one form for all of them to give the same words.
 from __future__ import annotations
 
 import string
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import pycrfsuite
 from pyvi.ViTokenizer import ViTokenizer as _Pyvi
@@ -82,3 +82,35 @@ def segment(sent: Sequence[str]) -> list[tuple[int, int]]:
                 words.append((start, i))
             start = i
     return words
+
+
+def segmenter_lines(
+    syllables: Iterable[tuple[str, str]], tail: str = ""
+) -> Iterator[tuple[list[str], list[int | None]]]:
+    """Lines of text as ``segment`` must see them, from ``(syllable, gap)`` pairs (the gap as in
+    ``syllables.Span``) and the punctuation ``tail`` after the last syllable.
+
+    pyvi segments a line at a time, with its punctuation (between syllables and at either end of
+    the line) as tokens of its own. Yields each line's tokens, and for each token the position of
+    its syllable among ``syllables`` (``None`` for punctuation). The index analyzer and the
+    indexing workers both build their words from this, so the two cannot drift apart.
+    """
+    line: list[str] = []
+    index: list[int | None] = []
+    n = -1
+    for n, (syllable, gap) in enumerate(syllables):
+        if "\n" in gap:
+            head, _, opening = gap.partition("\n")
+            line.extend(head)
+            index.extend([None] * len(head))
+            yield line, index
+            line, index = list(opening), [None] * len(opening)
+        elif gap:
+            line.extend(gap)
+            index.extend([None] * len(gap))
+        line.append(syllable)
+        index.append(n)
+    if n >= 0:
+        line.extend(tail)
+        index.extend([None] * len(tail))
+        yield line, index

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from analyzers.fold import fold
 from analyzers.normalize import normalize_syllable
-from analyzers.segment import segment
+from analyzers.segment import segment, segmenter_lines
 from analyzers.syllables import line_tail, split_syllables
 
 from .schema import SCHEMA, TEXT_FIELDS, Posted
@@ -68,21 +68,12 @@ def post_fields(text: str) -> dict[str, Posted]:
 
 def _words(text: str, spans, accented: list[str]) -> list[str]:
     """pyvi's words of two or more syllables, line by line, as ``analyzers.fields.WordFilter``
-    finds them: each line's syllables with the punctuation between them restored as tokens."""
-    out: list[str] = []
+    finds them (both through ``segmenter_lines``)."""
     if not spans:
-        return out
-    line: list[str] = []
-    for span, syllable in zip(spans, accented):
-        gap = span.gap
-        if "\n" in gap:
-            head, _, opening = gap.partition("\n")
-            line.extend(head)
-            out.extend("_".join(line[i:j]) for i, j in segment(line))
-            line = list(opening)
-        elif gap:
-            line.extend(gap)
-        line.append(syllable)
-    line.extend(line_tail(text, spans[-1].end))
-    out.extend("_".join(line[i:j]) for i, j in segment(line))
-    return out
+        return []
+    tail = line_tail(text, spans[-1].end)
+    return [
+        "_".join(line[i:j])
+        for line, _ in segmenter_lines(zip(accented, (span.gap for span in spans)), tail)
+        for i, j in segment(line)
+    ]
