@@ -99,6 +99,16 @@ def unpack_text(stored: dict) -> str:
     return value
 
 
+def document_fields(stored: dict, record: dict) -> tuple[str, str, str | None]:
+    """(path, title, date) of a passage, from its document's ``record``; indexes built before
+    documents carried them stored them on each passage, and those are read too."""
+    return (
+        stored.get("path", record.get("path", "")),
+        stored.get("title", record.get("title")) or "",
+        stored.get("date", record.get("date")),
+    )
+
+
 def post(field: str, text: str) -> Posted:
     """The postings of one field for one text (run in worker processes)."""
     return Posted(list(SCHEMA[field].index(text)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.schema import unpack_text
+from indexer.schema import document_fields, unpack_text
 
 from .engine import plan_query, resolve_index, searching
 from .highlight import match_spans
@@ -56,11 +56,12 @@ def get_document(doc_id: str, index: str | Path | None = None) -> Document | Non
         record = searcher.document(kind="doc", doc_id=doc_id) or {}  # path, title, date
     stored.sort(key=lambda s: s.get("passage_no", 0))
     first = stored[0]
+    path, title, date = document_fields(first, record)
     return Document(
         doc_id=first["doc_id"],
-        path=first.get("path", record.get("path", "")),
-        title=first.get("title", record.get("title")) or "",
-        date=first.get("date", record.get("date")),
+        path=path,
+        title=title,
+        date=date,
         passages=[Passage(s.get("passage_no", i), unpack_text(s)) for i, s in enumerate(stored)],
     )
 

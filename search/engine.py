@@ -30,7 +30,7 @@ import numpy as np
 from whoosh.query import And, Phrase, Term
 
 from indexer.default import ensure_default_index
-from indexer.schema import unpack_text
+from indexer.schema import document_fields, unpack_text
 from indexer.store import exists, open_index
 
 from .highlight import match_spans, snippet
@@ -303,17 +303,21 @@ def _search(searcher, query, parsed, result, limit, offset, mode, exact, passage
         for doc in page:
             chosen.extend((int(d), float(scores[d])) for d in mine[mine_owner == doc][:passages_per_doc])
 
+    records: dict[int, dict] = {}  # document records (path, title, date), read once per page
     for docnum, score in chosen:
         stored = searcher.stored_fields(docnum)
-        doc = searcher.stored_fields(int(arrays.owner[docnum]))  # path, title, date: stored once per document
+        owner = int(arrays.owner[docnum])
+        if owner not in records:
+            records[owner] = searcher.stored_fields(owner)
+        path, title, date = document_fields(stored, records[owner])
         text = unpack_text(stored)
         spans = match_spans(text, plan.folded, plan.pairs, plan.accented)
         result.hits.append(
             Hit(
                 doc_id=stored["doc_id"],
-                path=stored.get("path", doc.get("path", "")),
-                title=stored.get("title", doc.get("title")) or "",
-                date=stored.get("date", doc.get("date")),
+                path=path,
+                title=title,
+                date=date,
                 passage_no=stored["passage_no"],
                 text=text,
                 score=round(score, 4),
@@ -332,12 +336,10 @@ def _scores(searcher, arrays, plan: _Plan) -> np.ndarray:
     to its passages, phrase bonuses, required and excluded clauses applied as masks; zero means
     no match. Document records themselves never match."""
     scores = bm25(searcher, arrays, plan.terms)
-    if plan.gate:  # exact mode: folded pairs and titles only add to passages with an exact match
-        exact = bm25(searcher, arrays, plan.gate) > 0
     if plan.titles:
         scores += bm25(searcher, arrays, plan.titles)[arrays.owner]
-    if plan.gate:
-        scores[~exact] = 0.0
+    if plan.gate:  # exact mode: folded pairs and titles only add to passages with an exact match
+        scores[bm25(searcher, arrays, plan.gate) == 0] = 0.0
     for query, bonus in plan.bonus:
         docs = _docs(searcher, query)
         if len(docs):

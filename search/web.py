@@ -52,6 +52,7 @@ DOCS_CSP = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 
+
 def create_app(index_dir: Path | None = None) -> FastAPI:
     """The web app over the index at ``index_dir`` (``None``: the default index)."""
     app = FastAPI(
