@@ -66,10 +66,7 @@ class PostingBuffer:
 
     def add_field(self, fieldname: str, docnum: int, items, boost: float = 1.0, scorable: bool = True) -> int:
         """Add one document's postings of one field; returns the field's length (sum of freqs)."""
-        terms = self.fields.get(fieldname)
-        if terms is None:
-            terms = self.fields[fieldname] = {}
-            self.fieldnames.add(fieldname)
+        terms = self._terms(fieldname)
         length = 0
         n = 0
         get = terms.get
@@ -90,18 +87,22 @@ class PostingBuffer:
         """Add one ``(fieldname, tbytes, docnum, weight, vbytes)`` posting (segments being merged
         into this one arrive this way, in docnum order after the new documents)."""
         fieldname, tbytes, docnum, weight, vbytes = item
-        terms = self.fields.get(fieldname)
-        if terms is None:
-            terms = self.fields[fieldname] = {}
-            self.fieldnames.add(fieldname)
+        terms = self._terms(fieldname)
         entry = terms.get(tbytes)
         if entry is None:
             terms[tbytes] = [docnum, weight, vbytes or b""]
         else:
             entry += (docnum, weight, vbytes or b"")
         self.count += 1
-        if self.count >= self.max_postings:
-            self.spill()
+        self.maybe_spill()
+
+    def _terms(self, fieldname: str) -> dict[bytes, list]:
+        """The buffered terms of ``fieldname``, created on its first posting."""
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            terms = self.fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        return terms
 
     def maybe_spill(self) -> None:
         if self.count >= self.max_postings:
