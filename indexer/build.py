@@ -83,26 +83,9 @@ class _Writer:
         self.writer.delete_by_term("path", path)
 
     def add(self, doc: AnalyzedDocument, file_meta: dict) -> int:
-        w = self.writer
-        meta = dict(doc.meta, **file_meta, passages=len(doc.passages))
-        # What a document's passages share (path, title, date) is stored once, on its record;
-        # the title is also indexed there only. Passages index their path (replace_path deletes
-        # by it) without storing it, and have no key of their own.
-        w.add_document(kind="doc", key=f"d:{doc.doc_id}", doc_id=doc.doc_id, path=doc.path, meta=meta,
-                       title=doc.title_posted, _stored_title=doc.title, date=doc.date)
-        for p in doc.passages:
-            w.add_document(
-                kind="passage",
-                doc_id=doc.doc_id,
-                path=doc.path,
-                _stored_path=None,
-                passage_no=p.no,
-                span=(p.start, p.end),
-                text=p.text,
-                **p.fields,
-            )
-        self.pending += len(doc.passages) + 1
-        return len(doc.passages)
+        written = add_document(self.writer, doc, file_meta)
+        self.pending += written + 1
+        return written
 
     def maybe_commit(self) -> None:
         if self.pending >= self.commit_every and not self.clear:
@@ -119,6 +102,31 @@ class _Writer:
 
     def cancel(self) -> None:
         self.writer.cancel()
+
+
+def add_document(w, doc: AnalyzedDocument, file_meta: dict) -> int:
+    """Add a document's record and passages to a ``segment.FastSegmentWriter``; returns the
+    number of passages."""
+    meta = dict(doc.meta, **file_meta, passages=len(doc.passages))
+    # What a document's passages share (path, title, date, and the text they are slices of) is
+    # stored once, on its record; the title is also indexed there only. Passages index their
+    # path (replace_path deletes by it) without storing it, and have no key of their own.
+    w.add_document(kind="doc", key=f"d:{doc.doc_id}", doc_id=doc.doc_id, path=doc.path, meta=meta,
+                   title=doc.title_posted, _stored_title=doc.title, date=doc.date, text=doc.text)
+    first = w.docnum
+    for p in doc.passages:
+        w.add_document(
+            kind="passage",
+            doc_id=doc.doc_id,
+            path=doc.path,
+            _stored_path=None,
+            passage_no=p.no,
+            span=(p.start, p.end),
+            _lengths=p.lengths,
+            **p.fields,
+        )
+    w.add_bags(doc.bags, first)
+    return len(doc.passages)
 
 
 def _bounded(executor: Executor | None, fn, tasks: Iterable, window: int) -> Iterator:

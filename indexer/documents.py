@@ -17,8 +17,11 @@ from .errors import UnreadableFile
 from .metadata import content_hash, find_date, guess_title
 from .passages import split_passages
 from .readers import DEFAULT_MAX_BYTES, RawDocument, read_document, too_large
+from .bags import Bag, Hasher, bag_of
 from .posting import post_fields
-from .schema import Posted, post
+from .schema import BAG_FIELDS, POSTED_FIELDS, Posted, post
+
+_HASHER = Hasher()  # one per process: workers keep their own memo
 
 
 @dataclass
@@ -26,8 +29,8 @@ class AnalyzedPassage:
     no: int
     start: int
     end: int
-    text: str
-    fields: dict[str, Posted]
+    fields: dict[str, Posted]  # schema.POSTED_FIELDS
+    lengths: dict[str, int]  # of schema.BAG_FIELDS, whose postings are the document's ``bags``
 
 
 @dataclass
@@ -38,7 +41,10 @@ class AnalyzedDocument:
     date: str | None
     meta: dict
     title_posted: Posted
+    text: str = ""
     passages: list[AnalyzedPassage] = field(default_factory=list)
+    # For each of schema.BAG_FIELDS: term hashes, passage (index in ``passages``), frequencies.
+    bags: dict[str, Bag] = field(default_factory=dict)
 
 
 @dataclass
@@ -75,9 +81,18 @@ def analyze_document(raw: RawDocument, path: str, doc_id: str, extra_meta: dict 
         date=find_date(raw.text),
         meta=meta,
         title_posted=post("title", title),
+        text=raw.text,
     )
+    bag_items: dict[str, list] = {name: [] for name in BAG_FIELDS}
     for p in split_passages(raw.text):
-        doc.passages.append(AnalyzedPassage(p.no, p.start, p.end, p.text, post_fields(p.text)))
+        fields = post_fields(p.text)
+        lengths = {}
+        for name in BAG_FIELDS:
+            items = fields[name].items
+            bag_items[name].append(items)
+            lengths[name] = sum(item[1] for item in items)
+        doc.passages.append(AnalyzedPassage(p.no, p.start, p.end, {name: fields[name] for name in POSTED_FIELDS}, lengths))
+    doc.bags = {name: bag_of(bag_items[name], _HASHER) for name in BAG_FIELDS}
     return doc
 
 

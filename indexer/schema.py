@@ -10,8 +10,14 @@ the document's passages. Passages index ``path`` (deleting a changed file's reco
 without storing it.
 
 The four text fields are analyzed by ``analyzers.FIELD_ANALYZERS``. Only ``fsyl`` keeps
-positions (phrases and proximity are matched on folded syllables); the others keep frequencies,
-which is all scoring needs, and keeps the index small.
+positions (phrases and proximity are matched on folded syllables) and is written in Whoosh's
+term index; the others (``BAG_FIELDS``) keep frequencies, which is all scoring needs, and are
+written in a file of their own per segment (``bags``), which costs a fraction of the space. Their
+field lengths are in Whoosh's length columns as usual.
+
+A document's text is stored once, on its record (the stored-fields column compresses each record,
+and a whole document compresses to under half its size, a passage alone hardly at all); a passage
+stores its span, and its text is that slice (``passage_text``).
 
 ``PostedText`` lets worker processes do the analysis: they turn a passage into the postings
 Whoosh would compute itself (``field.index(text)``), and the writer process only adds them.
@@ -32,6 +38,10 @@ from .formats import TermFrequency, VarintPositions
 TEXT_FIELDS = ("syl", "fsyl", "word", "fpair")
 #: Fields whose analyzer keeps positions.
 POSITIONAL_FIELDS = frozenset({"fsyl", "title"})
+#: Text fields scored by frequency alone, whose postings are kept in ``bags`` files.
+BAG_FIELDS = ("syl", "word", "fpair")
+#: Text fields of a passage in Whoosh's own term index.
+POSTED_FIELDS = tuple(name for name in TEXT_FIELDS if name not in BAG_FIELDS)
 
 
 class Posted:
@@ -86,14 +96,14 @@ def build_schema() -> Schema:
 SCHEMA = build_schema()
 
 
-def unpack_text(stored: dict) -> str:
-    """The passage text of a stored record.
-
-    Passages store their text as a plain string: the stored-fields column compresses each record
-    anyway, and Whoosh pickles with protocol 2, which writes ``bytes`` (such as text compressed
-    ahead of time) as a latin-1 string, about one and a half times their size. Indexes built
-    before kept zlib-compressed bytes, read here too."""
-    value = stored.get("text", "")
+def passage_text(stored: dict, record: dict) -> str:
+    """The text of a stored passage: the slice of its document's text (on the document's
+    ``record``) given by its span. Indexes built before stored each passage's text with it, as a
+    string or as zlib-compressed bytes; those are read too."""
+    value = stored.get("text")
+    if value is None:
+        start, end = stored.get("span", (0, 0))
+        return record.get("text", "")[start:end]
     if isinstance(value, bytes):
         return zlib.decompress(value).decode("utf-8", "surrogatepass")
     return value

@@ -21,6 +21,11 @@ how postings reach the segment:
   (``formats.VarintPositions.pack_value``). Most terms of an index
   (adjacent pairs) occur once, and a posting block costs some sixty bytes before its one posting.
 
+The fields of ``schema.BAG_FIELDS`` are not written here but in the segment's ``bags`` file
+(``BagBuffer``): ``add_bags`` takes a document's postings of them as arrays, and merged segments
+bring theirs along (from their ``bags`` file, or from Whoosh's term index in segments written
+before). Their field lengths are written as usual.
+
 This module depends on the W3 codec (the default of whoosh-reloaded) and is used only with it.
 Every writer of a vnsearch index must be this one (``store.writer``): Whoosh's own writer reads
 these segments but cannot merge them, since its posting writer accepts only ``bytes`` values.
@@ -37,10 +42,15 @@ from collections.abc import Iterator
 from operator import sub
 from pickle import dumps
 
+import numpy as np
+
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3TermInfo, _lenfield
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
+
+from . import bags as bagfile
+from .schema import BAG_FIELDS
 
 INLINE_MAX = 4  # postings stored inside the term info rather than in a posting block
 MAX_POSTINGS = 3_000_000  # buffered before a spill to a run file: bounds the writer's memory
@@ -334,13 +344,14 @@ def write_postings(fieldwriter, schema, perdoc, doccount: int, buffer: PostingBu
 class FastSegmentWriter(SegmentWriter):
     """``SegmentWriter`` with ``PostingBuffer`` in place of Whoosh's posting pool (see above)."""
 
-    def __init__(self, ix, max_postings: int = MAX_POSTINGS, **kwargs):
+    def __init__(self, ix, max_postings: int = MAX_POSTINGS, max_bag_postings: int = bagfile.MAX_POSTINGS, **kwargs):
         super().__init__(ix, **kwargs)
         if not isinstance(self.codec, W3Codec):
             raise TypeError(f"FastSegmentWriter writes W3 segments, not {type(self.codec).__name__}")
         self.pool.cleanup()
         folder = getattr(self.storage, "folder", None)
         self.pool = PostingBuffer(max_postings, tempdir=folder)
+        self.bags = bagfile.BagBuffer(max_bag_postings, tempdir=folder)
 
     def add_document(self, **fields) -> None:
         self._check_state()
@@ -352,6 +363,9 @@ class FastSegmentWriter(SegmentWriter):
         self._check_fields(schema, fieldnames)
         perdocwriter.start_doc(docnum)
         try:
+            # Lengths of bag fields, whose postings come through add_bags.
+            for fieldname, length in sorted(fields.get("_lengths", {}).items()):
+                perdocwriter.add_field(fieldname, schema[fieldname], None, length)
             for fieldname in fieldnames:
                 value = fields.get(fieldname)
                 if value is None:
@@ -376,6 +390,46 @@ class FastSegmentWriter(SegmentWriter):
         self.docnum += 1
         self.pool.maybe_spill()
 
+    def add_bags(self, bags: dict, first: int) -> None:
+        """Postings of bag fields, ``{field: (hashes, passage, freqs)}``, for records numbered
+        from ``first`` (``first + passage``), added before with their ``_lengths``."""
+        for fieldname, (hashes, rel, freqs) in bags.items():
+            self.bags.add(fieldname, hashes, rel.astype(np.uint32) + np.uint32(first), freqs)
+
+    def add_postings_to_pool(self, reader, startdoc, docmap):
+        """Postings of a segment being merged into this one (docnums renumbered by ``docmap``
+        where it has deletions). Bag fields go to the bags buffer, from the segment's bags file
+        or, in a segment written before there were bags files, from its term index."""
+        own = bagfile.open_bags(reader)
+        hasher = bagfile.Hasher()
+        add = self.pool.add
+        legacy: dict[str, list] = {}
+        for item in self._process_posts(reader.iter_postings(), startdoc, docmap):
+            if item[0] in BAG_FIELDS:
+                legacy.setdefault(item[0], []).append((hasher(item[1]), item[2], int(item[3])))
+            else:
+                add(item)
+        for fieldname, postings in sorted(legacy.items()):
+            hashes, docnums, freqs = zip(*postings)
+            hashes = np.array(hashes, dtype=np.uint64)
+            docnums = np.array(docnums, dtype=np.int64)
+            freqs = np.minimum(np.array(freqs, dtype=np.int64), 255)
+            order = np.argsort(docnums, kind="stable")  # the buffer wants docnum order
+            self.bags.add(fieldname, hashes[order], docnums[order], freqs[order])
+        if own is None:
+            return
+        for fieldname in own.fieldnames():
+            hashes, docnums, freqs = own.all_postings(fieldname)
+            if docmap is None:
+                newnums = docnums.astype(np.int64) + startdoc
+            else:
+                table = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+                table[np.fromiter(docmap.keys(), dtype=np.int64)] = np.fromiter(docmap.values(), dtype=np.int64)
+                newnums = table[docnums]
+            keep = newnums >= 0
+            order = np.argsort(newnums[keep], kind="stable")  # the buffer wants docnum order
+            self.bags.add(fieldname, hashes[keep][order], newnums[keep][order], freqs[keep][order])
+
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         perdoc = self.per_document_reader()
@@ -384,3 +438,14 @@ class FastSegmentWriter(SegmentWriter):
         finally:
             perdoc.close()
         self.fieldwriter.close()
+        if self.bags.fieldnames():
+            out = self.newsegment.create_file(self.storage, bagfile.EXT)
+            try:
+                self.bags.write(out)
+            finally:
+                out.close()
+        self.bags.cleanup()
+
+    def cancel(self) -> None:
+        self.bags.cleanup()
+        super().cancel()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.schema import document_fields, unpack_text
+from indexer.schema import document_fields, passage_text
 
 from .engine import plan_query, resolve_index, searching
 from .highlight import match_spans
@@ -62,7 +62,7 @@ def get_document(doc_id: str, index: str | Path | None = None) -> Document | Non
         path=path,
         title=title,
         date=date,
-        passages=[Passage(s.get("passage_no", i), unpack_text(s)) for i, s in enumerate(stored)],
+        passages=[Passage(s.get("passage_no", i), passage_text(s, record)) for i, s in enumerate(stored)],
     )
 
 

@@ -27,16 +27,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from whoosh.query import And, Phrase, Term
+from whoosh.query import Phrase, Term
 
 from indexer.default import ensure_default_index
-from indexer.schema import document_fields, unpack_text
+from indexer.schema import document_fields, passage_text
 from indexer.store import exists, open_index
 
 from .highlight import match_spans, snippet
 from .questions import is_question_word, question_positions
 from .results import Hit, SearchResult
-from .scorer import arrays_for, bm25
+from .scorer import arrays_for, bm25, term_scores
 from .suggest import suggest
 from .syntax import parse, valid_unicode
 from .terms import QuerySyllable, pairs, query_syllables, query_words, runs
@@ -60,15 +60,24 @@ class SearchError(Exception):
     """A search that cannot run at all (no index); the message says what to do."""
 
 
+@dataclass(frozen=True)
+class _Clause:
+    """A Whoosh query over positions (a phrase or a term), and in exact mode the accented
+    syllables its records must also have (``syl``, scored from bags files, not by Whoosh)."""
+
+    query: object
+    accented: tuple[str, ...] = ()
+
+
 @dataclass
 class _Plan:
     terms: list[tuple[str, str, float]] = field(default_factory=list)  # optional, scored
     bonus: list[tuple[object, float]] = field(default_factory=list)  # (Whoosh query, score bonus)
-    required: list[object] = field(default_factory=list)  # Whoosh queries every hit matches
-    excluded: list[object] = field(default_factory=list)  # Whoosh queries no hit matches
+    required: list[_Clause] = field(default_factory=list)  # every hit matches these
+    excluded: list[_Clause] = field(default_factory=list)  # no hit matches these
     gate: list[tuple[str, str, float]] = field(default_factory=list)  # exact mode: a hit matches one
     titles: list[tuple[str, str, float]] = field(default_factory=list)  # scored on document records
-    title_required: list[object] = field(default_factory=list)  # Whoosh queries the title matches
+    title_required: list[_Clause] = field(default_factory=list)  # the document's title matches these
     folded: set[str] = field(default_factory=set)
     accented: set[str] = field(default_factory=set)
     pairs: set[str] = field(default_factory=set)
@@ -227,12 +236,10 @@ def plan_query(parsed, searcher, exact: bool) -> _Plan:
     return plan
 
 
-def _phrase(fieldname: str, sylls: list[QuerySyllable], exact: bool):
+def _phrase(fieldname: str, sylls: list[QuerySyllable], exact: bool) -> _Clause:
     folded = [s.folded for s in sylls]
     q = Term(fieldname, folded[0]) if len(folded) == 1 else Phrase(fieldname, folded)
-    if exact:
-        q = And([q] + [Term("syl", s.accented) for s in sylls])
-    return q
+    return _Clause(q, tuple(dict.fromkeys(s.accented for s in sylls)) if exact else ())
 
 
 def _correct(reader, key: str) -> str | None:
@@ -310,7 +317,7 @@ def _search(searcher, query, parsed, result, limit, offset, mode, exact, passage
         if owner not in records:
             records[owner] = searcher.stored_fields(owner)
         path, title, date = document_fields(stored, records[owner])
-        text = unpack_text(stored)
+        text = passage_text(stored, records[owner])
         spans = match_spans(text, plan.folded, plan.pairs, plan.accented)
         result.hits.append(
             Hit(
@@ -346,13 +353,13 @@ def _scores(searcher, arrays, plan: _Plan) -> np.ndarray:
             scores[docs] += bonus
     if plan.required or plan.title_required:
         mask = np.ones(arrays.size, dtype=bool)
-        for query in plan.required:
-            mask &= _member(arrays.size, _docs(searcher, query))
-        for query in plan.title_required:
-            mask &= _member(arrays.size, _docs(searcher, query))[arrays.owner]
+        for clause in plan.required:
+            mask &= _member(arrays.size, _matching(searcher, arrays, clause))
+        for clause in plan.title_required:
+            mask &= _member(arrays.size, _matching(searcher, arrays, clause))[arrays.owner]
         scores = np.where(mask, scores + 1.0, 0.0).astype(np.float32)
-    for query in plan.excluded:
-        scores[_docs(searcher, query)] = 0.0
+    for clause in plan.excluded:
+        scores[_matching(searcher, arrays, clause)] = 0.0
     scores[~arrays.live] = 0.0
     scores[arrays.doc_starts] = 0.0
     return scores
@@ -389,6 +396,16 @@ def _member(size: int, docnums: np.ndarray) -> np.ndarray:
 
 def _docs(searcher, query) -> np.ndarray:
     return np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
+
+
+def _matching(searcher, arrays, clause: _Clause) -> np.ndarray:
+    docs = _docs(searcher, clause.query)
+    for accented in clause.accented:
+        if not len(docs):
+            break
+        ids, _ = term_scores(searcher, arrays, "syl", accented)
+        docs = docs[np.isin(docs, ids)]
+    return docs
 
 
 def _ms(started: float) -> float:

@@ -5,13 +5,18 @@ took 100 ms on 1,300 passages and grows linearly from there. Reading whole posti
 arrays and scoring them with numpy is two orders of magnitude cheaper. This is the one module
 that reads Whoosh's storage below its public API (the W3 codec's block data and length column);
 each fast path falls back to the public, slow API when the storage is not what it expects, so
-a Whoosh fork changes speed, not results.
+a Whoosh fork changes speed, not results. The fields of ``indexer.schema.BAG_FIELDS`` are read
+from each segment's bags file (``indexer.bags``) where it has one, and from Whoosh's term index
+in segments written before.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from whoosh.util.numeric import byte_to_length
+
+from indexer.bags import open_bags
+from indexer.schema import BAG_FIELDS
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
 
@@ -21,9 +26,22 @@ def leaves(searcher) -> list[tuple[object, int]]:
     return list(searcher.reader().leaf_readers())
 
 
+def doc_frequency(reader, field: str, text: str) -> int:
+    """Number of records of one segment with the term (deleted ones included, as in Whoosh)."""
+    if field in BAG_FIELDS:
+        bags = open_bags(reader)
+        if bags is not None:
+            return bags.doc_frequency(field, text.encode("utf-8"))
+    return reader.doc_frequency(field, text)
+
+
 def term_postings(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """Local docnums and weights (term frequencies) of one term in one segment."""
     empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+    if field in BAG_FIELDS:
+        bags = open_bags(reader)
+        if bags is not None:
+            return bags.postings(field, text.encode("utf-8"))
     if (field, text) not in reader:
         return empty
     m = reader.postings(field, text)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .postings import deleted, field_lengths, leaves, term_postings
+from .postings import deleted, doc_frequency, field_lengths, leaves, term_postings
 
 K1 = 0.6  # passages are short: a second occurrence of a term adds little
 B = 0.75
@@ -106,7 +106,7 @@ def term_scores(searcher, arrays: IndexArrays, fieldname: str, text: str) -> tup
     if cached is not None:
         arrays.cache.move_to_end(key)
         return cached
-    df = searcher.doc_frequency(fieldname, text)
+    df = sum(doc_frequency(reader, fieldname, text) for reader, _ in arrays.leaves)
     ids_parts, score_parts = [], []
     if df:
         idf = idf_of(df, arrays.size)

@@ -88,10 +88,11 @@ def check_whole(index_dir: Path) -> IndexState:
 
 
 def _check_searcher(s) -> IndexState:
-    from indexer.schema import unpack_text
+    from indexer.schema import passage_text
 
     expected: dict[str, int] = {}
     titles: dict[str, str] = {}
+    records: dict[str, dict] = {}
     paths: set[str] = set()
     problems = []
     for docnum in s.document_numbers(kind="doc"):
@@ -100,6 +101,7 @@ def _check_searcher(s) -> IndexState:
             problems.append(f"document {f['doc_id']} recorded twice")
         expected[f["doc_id"]] = f["meta"]["passages"]
         titles[f["doc_id"]] = f.get("title") or ""
+        records[f["doc_id"]] = f
         paths.add(f["path"])
     found: Counter[str] = Counter()
     nos: dict[str, set[int]] = {}
@@ -107,7 +109,7 @@ def _check_searcher(s) -> IndexState:
     stored: dict[tuple[str, int], tuple[str, str]] = {}
     for docnum in s.document_numbers(kind="passage"):
         f = s.stored_fields(docnum)
-        stored[f["doc_id"], f["passage_no"]] = (unpack_text(f), titles.get(f["doc_id"], ""))
+        stored[f["doc_id"], f["passage_no"]] = (passage_text(f, records.get(f["doc_id"], {})), titles.get(f["doc_id"], ""))
         found[f["doc_id"]] += 1
         nos.setdefault(f["doc_id"], set()).add(f["passage_no"])
         npass += 1

@@ -1,0 +1,361 @@
+"""Bag-of-terms postings (no positions) in numpy arrays, in a file of their own in each segment.
+
+Three of a passage's text fields (``schema.BAG_FIELDS``: accented syllables, words, folded
+syllable pairs) are scored by frequency alone. In Whoosh's term index each of their terms cost
+some eighty bytes before its first posting (a hash-table entry, the key, a packed term info), and
+most are adjacent pairs that occur once: the term index was the larger half of the whole index.
+Written one term at a time in Python, they were also most of the writer's time.
+
+Here a field is three sorted arrays instead:
+
+* ``hashes``: the 64-bit hash of each term (``term_hash``), sorted, eight bytes a term;
+* ``ends``: where each term's postings end in the field's posting stream;
+* the posting stream, cut into pages of ``PAGE`` postings, each page zlib-compressed: the
+  docnum gaps (the first posting of a term holds its docnum) as byte-planes of ``uint32``, then
+  the frequencies as ``uint8``.
+
+A lookup is a binary search in ``hashes`` and the decompression of one page or a few; scoring
+gets numpy arrays directly. Two terms of a field would have to share a 64-bit hash to be
+confused, which at a million terms has odds of about one in ten million.
+
+The writer side (``BagBuffer``) collects each document's postings as arrays, keeps them sorted in
+runs on disk beyond ``MAX_POSTINGS``, and writes the file by ranges of the hash space, so its
+memory stays bounded whatever the corpus size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+import tempfile
+import zlib
+from collections import OrderedDict
+from collections.abc import Iterator
+
+import numpy as np
+
+EXT = ".bag"
+MAGIC = b"VNBAG1\n"
+PAGE = 4096  # postings per compressed page
+COMPRESSION = 6
+MAX_POSTINGS = 6_000_000  # buffered (all bag fields) before a sorted run is written to disk
+_PARTS = 16  # ranges of the hash space written one at a time
+_HEADER = struct.Struct("<I")
+_MAX_FREQ = 255
+
+
+def term_hash(term: bytes) -> int:
+    """A term's 64-bit hash, the same in every process and Python version (unlike ``hash``)."""
+    return int.from_bytes(hashlib.blake2b(term, digest_size=8).digest(), "little")
+
+
+class Hasher:
+    """``term_hash`` with a memo: the same terms recur passage after passage."""
+
+    def __init__(self, limit: int = 400_000):
+        self.memo: dict[bytes, int] = {}
+        self.limit = limit
+
+    def __call__(self, term: bytes) -> int:
+        value = self.memo.get(term)
+        if value is None:
+            if len(self.memo) >= self.limit:
+                self.memo.clear()
+            value = self.memo[term] = term_hash(term)
+        return value
+
+
+Bag = tuple[np.ndarray, np.ndarray, np.ndarray]  # hashes (uint64), docnums or passage numbers, freqs
+
+
+def bag_of(items_per_passage: list, hasher: Hasher) -> Bag:
+    """One field's postings for a document's passages, from each passage's ``(term bytes, freq,
+    ...)`` items: term hashes, passage numbers (from 0) and frequencies."""
+    hashes: list[int] = []
+    rel: list[int] = []
+    freqs: list[int] = []
+    for i, items in enumerate(items_per_passage):
+        for item in items:
+            hashes.append(hasher(item[0]))
+            rel.append(i)
+            freqs.append(item[1])
+    return (np.array(hashes, dtype=np.uint64), np.array(rel, dtype=np.uint32),
+            np.minimum(np.array(freqs, dtype=np.int64), _MAX_FREQ).astype(np.uint8))
+
+
+class BagBuffer:
+    """The bag postings of one segment being written, in docnum order per field."""
+
+    def __init__(self, max_postings: int = MAX_POSTINGS, tempdir: str | None = None):
+        self.max_postings = max_postings
+        self.tempdir = tempdir
+        self.chunks: dict[str, list[Bag]] = {}
+        self.count = 0
+        self.runs: list[tuple[object, dict[str, tuple[int, int]]]] = []  # (file, field -> (offset, n))
+
+    def add(self, fieldname: str, hashes: np.ndarray, docnums: np.ndarray, freqs: np.ndarray) -> None:
+        """Postings with docnums above every docnum added before (documents arrive in order)."""
+        if not len(hashes):
+            return
+        self.chunks.setdefault(fieldname, []).append(
+            (hashes.astype(np.uint64, copy=False), docnums.astype(np.uint32, copy=False),
+             freqs.astype(np.uint8, copy=False)))
+        self.count += len(hashes)
+        if self.count >= self.max_postings:
+            self.spill()
+
+    def _sorted(self, fieldname: str) -> Bag:
+        """The buffered postings of a field sorted by hash, docnum order kept within a term."""
+        parts = self.chunks.pop(fieldname, [])
+        hashes = np.concatenate([p[0] for p in parts])
+        docnums = np.concatenate([p[1] for p in parts])
+        freqs = np.concatenate([p[2] for p in parts])
+        order = np.argsort(hashes, kind="stable")
+        return hashes[order], docnums[order], freqs[order]
+
+    def spill(self) -> None:
+        """Write the buffered postings, sorted, to a run file and forget them."""
+        if not self.count:
+            return
+        run = tempfile.TemporaryFile(prefix="vnsearch-bag-", dir=self.tempdir)
+        where: dict[str, tuple[int, int]] = {}
+        for fieldname in sorted(self.chunks):
+            hashes, docnums, freqs = self._sorted(fieldname)
+            where[fieldname] = (run.tell(), len(hashes))
+            for array in (hashes, docnums, freqs):
+                run.write(array.tobytes())
+        run.flush()
+        self.runs.append((run, where))
+        self.chunks = {}
+        self.count = 0
+
+    def fieldnames(self) -> list[str]:
+        names = set(self.chunks)
+        for _, where in self.runs:
+            names.update(where)
+        return sorted(names)
+
+    def write(self, out) -> None:
+        """Write every field to the file object ``out`` (see the module's docstring)."""
+        fields = {}
+        body = bytearray()
+        for fieldname in self.fieldnames():
+            sources = [_run_source(run, *where[fieldname]) for run, where in self.runs if fieldname in where]
+            if fieldname in self.chunks:
+                sources.append(self._sorted(fieldname))
+            fields[fieldname] = _write_field(body, sources)
+        header = json.dumps({"fields": fields, "page": PAGE}).encode("utf-8")
+        out.write(MAGIC)
+        out.write(_HEADER.pack(len(header)))
+        out.write(header)
+        out.write(bytes(body))
+
+    def cleanup(self) -> None:
+        for run, _ in self.runs:
+            run.close()
+        self.runs = []
+        self.chunks = {}
+        self.count = 0
+
+
+def _run_source(run, offset: int, n: int) -> Bag:
+    """A field's sorted postings in a run file, mapped rather than read."""
+    run.flush()
+    mm = np.memmap(run, dtype=np.uint8, mode="r")
+    hashes = mm[offset : offset + 8 * n].view(np.uint64)
+    docnums = mm[offset + 8 * n : offset + 12 * n].view(np.uint32)
+    freqs = mm[offset + 12 * n : offset + 13 * n]
+    return hashes, docnums, freqs
+
+
+def _write_field(body: bytearray, sources: list[Bag]) -> dict:
+    """Append one field's dictionary and pages to ``body``; returns where they are.
+
+    ``sources`` are sorted by hash, oldest docnums first; the hash space is merged a range at a
+    time, so only one range of every source is in memory at once."""
+    bounds = [np.uint64(0)] + [np.uint64((1 << 64) * k // _PARTS) for k in range(1, _PARTS)] + [None]
+    all_hashes: list[np.ndarray] = []
+    all_counts: list[np.ndarray] = []
+    pages: list[bytes] = []
+    pending_d: list[np.ndarray] = []
+    pending_f: list[np.ndarray] = []
+    pending = 0
+    total = 0
+    for lo, hi in zip(bounds, bounds[1:]):
+        parts = []
+        for hashes, docnums, freqs in sources:
+            a = int(np.searchsorted(hashes, lo, side="left"))
+            b = len(hashes) if hi is None else int(np.searchsorted(hashes, hi, side="left"))
+            if b > a:
+                parts.append((np.asarray(hashes[a:b]), np.asarray(docnums[a:b]), np.asarray(freqs[a:b])))
+        if not parts:
+            continue
+        if len(parts) == 1:
+            hashes, docnums, freqs = parts[0]
+        else:
+            hashes = np.concatenate([p[0] for p in parts])
+            docnums = np.concatenate([p[1] for p in parts])
+            freqs = np.concatenate([p[2] for p in parts])
+            order = np.argsort(hashes, kind="stable")  # sources are in docnum order: stable keeps it
+            hashes, docnums, freqs = hashes[order], docnums[order], freqs[order]
+        starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))
+        all_hashes.append(hashes[starts])
+        all_counts.append(np.diff(np.append(starts, len(hashes))))
+        gaps = docnums.astype(np.int64)
+        gaps[1:] -= docnums[:-1].astype(np.int64)
+        gaps[starts] = docnums[starts]
+        pending_d.append(gaps.astype(np.uint32))
+        pending_f.append(freqs)
+        pending += len(gaps)
+        total += len(gaps)
+        while pending >= PAGE:
+            d = np.concatenate(pending_d)
+            f = np.concatenate(pending_f)
+            pages.append(_page(d[:PAGE], f[:PAGE]))
+            pending_d, pending_f = [d[PAGE:]], [f[PAGE:]]
+            pending -= PAGE
+    if pending:
+        pages.append(_page(np.concatenate(pending_d), np.concatenate(pending_f)))
+    hashes = np.concatenate(all_hashes) if all_hashes else np.zeros(0, dtype=np.uint64)
+    ends = np.cumsum(np.concatenate(all_counts)) if all_counts else np.zeros(0, dtype=np.int64)
+    offsets = np.cumsum([0] + [len(p) for p in pages], dtype=np.int64)
+    where = {"terms": len(hashes), "postings": total, "pages": len(pages)}
+    where["hashes"] = _append(body, hashes.astype("<u8"))
+    where["ends"] = _append(body, ends.astype("<u4"))
+    where["offsets"] = _append(body, offsets.astype("<u8"))
+    where["data"] = len(body)
+    for p in pages:
+        body += p
+    return where
+
+
+def _append(body: bytearray, array: np.ndarray) -> int:
+    while len(body) % 8:
+        body.append(0)
+    at = len(body)
+    body += array.tobytes()
+    return at
+
+
+def _page(gaps: np.ndarray, freqs: np.ndarray) -> bytes:
+    planes = gaps.astype("<u4").view(np.uint8).reshape(-1, 4).T.tobytes()  # byte planes compress better
+    return zlib.compress(planes + freqs.tobytes(), COMPRESSION)
+
+
+def _unpage(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    raw = np.frombuffer(zlib.decompress(data), dtype=np.uint8)
+    n = len(raw) // 5
+    gaps = np.ascontiguousarray(raw[: 4 * n].reshape(4, n).T).view("<u4").reshape(n)
+    return gaps, raw[4 * n :]
+
+
+def open_bags(reader) -> "BagReader | None":
+    """The bags of a Whoosh segment reader, or None for a segment without a bags file (written
+    before there were any); read once and kept with the reader."""
+    cached = getattr(reader, "_vnsearch_bags", False)
+    if cached is not False:
+        return cached
+    bags = None
+    segment, storage = getattr(reader, "_segment", None), getattr(reader, "_storage", None)
+    if segment is not None and storage is not None:
+        name = segment.make_filename(EXT)
+        if storage.file_exists(name):
+            f = storage.open_file(name)
+            try:
+                bags = BagReader(f.read())
+            finally:
+                f.close()
+    reader._vnsearch_bags = bags
+    return bags
+
+
+class BagReader:
+    """The bag postings of one segment, read from its ``.bag`` file's bytes."""
+
+    def __init__(self, data: bytes, cache_pages: int = 512):
+        if data[: len(MAGIC)] != MAGIC:
+            raise ValueError("not a vnsearch bag file")
+        at = len(MAGIC)
+        (size,) = _HEADER.unpack_from(data, at)
+        at += _HEADER.size
+        header = json.loads(bytes(data[at : at + size]))
+        body = memoryview(data)[at + size :]
+        self.page = header["page"]
+        self.fields = {}
+        for name, w in header["fields"].items():
+            self.fields[name] = (
+                np.frombuffer(body, dtype="<u8", count=w["terms"], offset=w["hashes"]),
+                np.frombuffer(body, dtype="<u4", count=w["terms"], offset=w["ends"]).astype(np.int64),
+                np.frombuffer(body, dtype="<u8", count=w["pages"] + 1, offset=w["offsets"]).astype(np.int64),
+                body[w["data"] :],
+            )
+        self._cache: OrderedDict = OrderedDict()
+        self._cache_pages = cache_pages
+
+    def _find(self, fieldname: str, term: bytes) -> tuple[int, int] | None:
+        field = self.fields.get(fieldname)
+        if field is None:
+            return None
+        hashes, ends = field[0], field[1]
+        h = np.uint64(term_hash(term))
+        i = int(np.searchsorted(hashes, h))
+        if i >= len(hashes) or hashes[i] != h:
+            return None
+        return (int(ends[i - 1]) if i else 0), int(ends[i])
+
+    def doc_frequency(self, fieldname: str, term: bytes) -> int:
+        span = self._find(fieldname, term)
+        return 0 if span is None else span[1] - span[0]
+
+    def postings(self, fieldname: str, term: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """Docnums (int64, ascending) and frequencies (float32) of one term."""
+        span = self._find(fieldname, term)
+        if span is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        start, end = span
+        gaps, freqs = self._range(fieldname, start, end)
+        return np.cumsum(gaps, dtype=np.int64), freqs.astype(np.float32)
+
+    def _range(self, fieldname: str, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+        first, last = start // self.page, (end - 1) // self.page
+        decoded = [self._page(fieldname, k) for k in range(first, last + 1)]
+        if len(decoded) == 1:
+            gaps, freqs = decoded[0]
+        else:
+            gaps = np.concatenate([d[0] for d in decoded])
+            freqs = np.concatenate([d[1] for d in decoded])
+        base = first * self.page
+        return gaps[start - base : end - base], freqs[start - base : end - base]
+
+    def _page(self, fieldname: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        key = (fieldname, k)
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache.move_to_end(key)
+            return hit
+        offsets, data = self.fields[fieldname][2], self.fields[fieldname][3]
+        hit = _unpage(bytes(data[offsets[k] : offsets[k + 1]]))
+        self._cache[key] = hit
+        if len(self._cache) > self._cache_pages:
+            self._cache.popitem(last=False)
+        return hit
+
+    def all_postings(self, fieldname: str) -> Bag:
+        """Every posting of a field (for merging segments): hashes, docnums, freqs."""
+        field = self.fields.get(fieldname)
+        if field is None or not len(field[0]):
+            return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint8)
+        hashes, ends, offsets, data = field
+        decoded = [_unpage(bytes(data[offsets[k] : offsets[k + 1]])) for k in range(len(offsets) - 1)]
+        gaps = np.concatenate([d[0] for d in decoded]).astype(np.int64)
+        freqs = np.concatenate([d[1] for d in decoded])
+        counts = np.diff(np.concatenate(([0], ends)))
+        running = np.cumsum(gaps)
+        starts = ends - counts
+        before = np.where(starts > 0, running[np.maximum(starts - 1, 0)], 0)
+        docnums = running - np.repeat(before, counts)
+        return np.repeat(hashes, counts), docnums.astype(np.uint32), freqs
+
+    def fieldnames(self) -> Iterator[str]:
+        return iter(self.fields)
