@@ -51,37 +51,46 @@ def term_hash(term: bytes) -> int:
 
 
 class Hasher:
-    """``term_hash`` with a memo: the same terms recur passage after passage."""
+    """``term_hash`` of terms given as ``str`` or ``bytes``, with a memo: the same terms recur
+    passage after passage."""
 
     def __init__(self, limit: int = 400_000):
-        self.memo: dict[bytes, int] = {}
+        self.memo: dict = {}
         self.limit = limit
 
-    def __call__(self, term: bytes) -> int:
+    def __call__(self, term: str | bytes) -> int:
         value = self.memo.get(term)
         if value is None:
             if len(self.memo) >= self.limit:
                 self.memo.clear()
-            value = self.memo[term] = term_hash(term)
+            value = self.memo[term] = term_hash(term.encode("utf-8") if isinstance(term, str) else term)
         return value
+
+    def many(self, terms: list) -> np.ndarray:
+        memo = self.memo
+        if len(memo) >= self.limit:
+            memo.clear()
+        for term in terms:
+            if term not in memo:
+                memo[term] = term_hash(term.encode("utf-8") if isinstance(term, str) else term)
+        return np.fromiter(map(memo.__getitem__, terms), dtype=np.uint64, count=len(terms))
 
 
 Bag = tuple[np.ndarray, np.ndarray, np.ndarray]  # hashes (uint64), docnums or passage numbers, freqs
 
 
-def bag_of(items_per_passage: list, hasher: Hasher) -> Bag:
-    """One field's postings for a document's passages, from each passage's ``(term bytes, freq,
-    ...)`` items: term hashes, passage numbers (from 0) and frequencies."""
-    hashes: list[int] = []
-    rel: list[int] = []
+def bag_of(counts_per_passage: list[dict[str, int]], hasher: Hasher) -> Bag:
+    """One field's postings for a document's passages, from each passage's term counts: term
+    hashes, passage numbers (from 0) and frequencies."""
+    terms: list[str] = []
     freqs: list[int] = []
-    for i, items in enumerate(items_per_passage):
-        for item in items:
-            hashes.append(hasher(item[0]))
-            rel.append(i)
-            freqs.append(item[1])
-    return (np.array(hashes, dtype=np.uint64), np.array(rel, dtype=np.uint32),
-            np.minimum(np.array(freqs, dtype=np.int64), _MAX_FREQ).astype(np.uint8))
+    sizes: list[int] = []
+    for counts in counts_per_passage:
+        terms.extend(counts)
+        freqs.extend(counts.values())
+        sizes.append(len(counts))
+    rel = np.repeat(np.arange(len(sizes), dtype=np.uint32), sizes)
+    return hasher.many(terms), rel, np.minimum(np.array(freqs, dtype=np.int64), _MAX_FREQ).astype(np.uint8)
 
 
 class BagBuffer:

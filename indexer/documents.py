@@ -18,8 +18,8 @@ from .metadata import content_hash, find_date, guess_title
 from .passages import split_passages
 from .readers import DEFAULT_MAX_BYTES, RawDocument, read_document, too_large
 from .bags import Bag, Hasher, bag_of
-from .posting import post_fields
-from .schema import BAG_FIELDS, POSTED_FIELDS, Posted, post
+from .posting import analyze_passage
+from .schema import BAG_FIELDS, Posted, post
 
 _HASHER = Hasher()  # one per process: workers keep their own memo
 
@@ -83,16 +83,14 @@ def analyze_document(raw: RawDocument, path: str, doc_id: str, extra_meta: dict 
         title_posted=post("title", title),
         text=raw.text,
     )
-    bag_items: dict[str, list] = {name: [] for name in BAG_FIELDS}
+    bag_counts: dict[str, list] = {name: [] for name in BAG_FIELDS}
     for p in split_passages(raw.text):
-        fields = post_fields(p.text)
-        lengths = {}
+        posted, counts = analyze_passage(p.text)
         for name in BAG_FIELDS:
-            items = fields[name].items
-            bag_items[name].append(items)
-            lengths[name] = sum(item[1] for item in items)
-        doc.passages.append(AnalyzedPassage(p.no, p.start, p.end, {name: fields[name] for name in POSTED_FIELDS}, lengths))
-    doc.bags = {name: bag_of(bag_items[name], _HASHER) for name in BAG_FIELDS}
+            bag_counts[name].append(counts[name])
+        lengths = {name: sum(counts[name].values()) for name in BAG_FIELDS}
+        doc.passages.append(AnalyzedPassage(p.no, p.start, p.end, posted, lengths))
+    doc.bags = {name: bag_of(bag_counts[name], _HASHER) for name in BAG_FIELDS}
     return doc
 
 

@@ -17,7 +17,7 @@ from analyzers.normalize import normalize_syllable
 from analyzers.segment import segment, segmenter_lines
 from analyzers.syllables import line_tail, split_syllables
 
-from .schema import SCHEMA, TEXT_FIELDS, Posted
+from .schema import BAG_FIELDS, POSTED_FIELDS, SCHEMA, TEXT_FIELDS, Posted
 
 
 def _weight(freq: int, boost: float) -> float:
@@ -26,8 +26,9 @@ def _weight(freq: int, boost: float) -> float:
     return freq if boost == 1.0 else freq * boost
 
 
-def post_fields(text: str) -> dict[str, Posted]:
-    """The postings of each text field (``schema.TEXT_FIELDS``) for one passage."""
+def analyze_passage(text: str) -> tuple[dict[str, Posted], dict[str, dict[str, int]]]:
+    """The postings of a passage's positional fields (``schema.POSTED_FIELDS``), and the term
+    counts of its bag fields (``schema.BAG_FIELDS``), which ``bags`` keeps as arrays."""
     spans = split_syllables(text)
     accented = [normalize_syllable(text[start:end]) for start, end, _ in spans]
     folded = [fold(a) for a in accented]
@@ -47,23 +48,26 @@ def post_fields(text: str) -> dict[str, Posted]:
         if not spans[i].gap:
             pair = folded[i - 1] + "_" + folded[i]
             pairs[pair] = pairs.get(pair, 0) + 1
-
-    syl_boost = SCHEMA["syl"].format.field_boost
-    fsyl_format = SCHEMA["fsyl"].format
-    fsyl_boost = fsyl_format.field_boost
-    pair_boost = SCHEMA["fpair"].format.field_boost
     words: dict[str, int] = {}
     for w in _words(text, spans, accented):
         words[w] = words.get(w, 0) + 1
-    word_boost = SCHEMA["word"].format.field_boost
-    out = {
-        "syl": Posted([(t.encode("utf-8"), n, _weight(n, syl_boost), b"") for t, n in counts.items()]),
-        "fsyl": Posted([(t.encode("utf-8"), len(p), _weight(len(p), fsyl_boost), fsyl_format.encode(p))
-                        for t, p in positions.items()]),
-        "word": Posted([(t.encode("utf-8"), n, _weight(n, word_boost), b"") for t, n in words.items()]),
-        "fpair": Posted([(t.encode("utf-8"), n, _weight(n, pair_boost), b"") for t, n in pairs.items()]),
-    }
-    return {name: out[name] for name in TEXT_FIELDS}
+
+    fsyl_format = SCHEMA["fsyl"].format
+    fsyl_boost = fsyl_format.field_boost
+    posted = {"fsyl": Posted([(t.encode("utf-8"), len(p), _weight(len(p), fsyl_boost), fsyl_format.encode(p))
+                              for t, p in positions.items()])}
+    bags = {"syl": counts, "word": words, "fpair": pairs}
+    return {name: posted[name] for name in POSTED_FIELDS}, {name: bags[name] for name in BAG_FIELDS}
+
+
+def post_fields(text: str) -> dict[str, Posted]:
+    """The postings of each text field (``schema.TEXT_FIELDS``) for one passage, as Whoosh's own
+    writer takes them (``analyze_passage`` with the bag fields' counts as postings)."""
+    posted, bags = analyze_passage(text)
+    for name, counts in bags.items():
+        boost = SCHEMA[name].format.field_boost
+        posted[name] = Posted([(t.encode("utf-8"), n, _weight(n, boost), b"") for t, n in counts.items()])
+    return {name: posted[name] for name in TEXT_FIELDS}
 
 
 def _words(text: str, spans, accented: list[str]) -> list[str]:

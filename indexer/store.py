@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from .schema import SCHEMA
 from .segment import FastSegmentWriter
@@ -13,15 +14,51 @@ from .segment import FastSegmentWriter
 INDEX_NAME = "vnsearch"
 
 
+class SyncedFileStorage(FileStorage):
+    """Whoosh's ``FileStorage``, with every file it writes on disk before the table of contents
+    that names it, so that a power cut cannot leave a commit naming files that were never written.
+
+    Whoosh commits by writing the segment files, then the table of contents to a temporary file
+    renamed into place, but never calls ``fsync``: the rename can reach the disk before the data
+    it points to. Here each file is synced when it is closed, and the folder after each rename
+    (which makes the new names, and the new table of contents, durable)."""
+
+    def create_file(self, name, excl=False, mode="wb", **kwargs):
+        chained = kwargs.pop("onclose", None)
+
+        def sync(structfile):
+            if chained is not None:
+                chained(structfile)
+            structfile.file.flush()
+            os.fsync(structfile.file.fileno())
+
+        return super().create_file(name, excl, mode, onclose=sync, **kwargs)
+
+    def rename_file(self, oldname, newname, safe=False):
+        super().rename_file(oldname, newname, safe)
+        sync_folder(self.folder)
+
+
+def sync_folder(folder: str | Path) -> None:
+    fd = os.open(str(folder), os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def exists(index_dir: Path) -> bool:
     return index_dir.is_dir() and whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME)
 
 
 def open_or_create(index_dir: Path):
+    """The index at ``index_dir``, created if there is none, opened for writing on
+    ``SyncedFileStorage``."""
     index_dir.mkdir(parents=True, exist_ok=True)
+    storage = SyncedFileStorage(str(index_dir))
     if exists(index_dir):
-        return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
-    return whoosh_index.create_in(str(index_dir), SCHEMA, indexname=INDEX_NAME)
+        return storage.open_index(INDEX_NAME)
+    return storage.create_index(SCHEMA, INDEX_NAME)
 
 
 def writer(ix):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyvi import ViTokenizer
 from pyvi.ViTokenizer import ViTokenizer as PyviTokenizer
 
@@ -153,3 +155,35 @@ def test_segment_edge_cases():
     assert segment(["đảng"]) == []
     assert segment(["xây", "dựng"]) == [(0, 2)]
     assert segment(["xây", ",", "dựng"]) == []
+
+
+def _corpus_token_lines() -> list[list[str]]:
+    out = []
+    for name in ARTICLES:
+        for line in lines(name):
+            _, sent = PyviTokenizer.sylabelize(line.lower())
+            if len(sent) > 1:
+                out.append(sent)
+    return out
+
+
+def test_own_viterbi_labels_exactly_as_python_crfsuite():
+    # segment() decodes pyvi's CRF with its own Viterbi (analyzers.segment._label); it must give
+    # python-crfsuite's labels on every corpus line, and the model must have been read.
+    from analyzers.segment import _WEIGHTS, _crfsuite_label, _label
+
+    assert _WEIGHTS is not None and len(_WEIGHTS.state) > 6000
+    sents = _corpus_token_lines()
+    assert len(sents) > 100
+    for sent in sents:
+        assert _label(sent) == _crfsuite_label(sent), " ".join(sent)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["tỉnh", "ủy", "thái", "nguyên", "đảng", "viên", "của", "và", "xây", "dựng", "hà",
+                                 "nội", "chính", "phủ", "1", "2020", ",", ".", "(", "người", "dân", "kinh", "tế"]),
+                min_size=2, max_size=40))
+def test_own_viterbi_on_any_sentence(sent):
+    from analyzers.segment import _crfsuite_label, _label
+
+    assert _label(sent) == _crfsuite_label(sent)

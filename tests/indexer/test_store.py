@@ -1,0 +1,42 @@
+"""What a commit puts on disk: every file synced before the table of contents that names it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from indexer.build import index_paths
+from search import search
+from tests.indexer.conftest import CORPUS
+
+
+def test_commit_syncs_files_before_naming_them(tmp_path: Path, monkeypatch):
+    events: list[tuple[str, str]] = []
+    real_fsync, real_rename = os.fsync, os.rename
+
+    def fsync(fd: int) -> None:
+        events.append(("sync", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def rename(src, dst, *args, **kwargs) -> None:
+        real_rename(src, dst, *args, **kwargs)
+        events.append(("rename", os.path.abspath(dst)))
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "rename", rename)
+    index_dir = tmp_path / "ix"
+    index_paths([CORPUS], index_dir, jobs=1)
+    monkeypatch.undo()
+
+    files = sorted(p for p in index_dir.iterdir() if p.suffix in (".seg", ".toc"))
+    assert [p.suffix for p in files].count(".toc") == 1 and any(p.suffix == ".seg" for p in files)
+    toc = next(p for p in files if p.suffix == ".toc")
+    renamed = events.index(("rename", str(toc)))
+    synced_before = {path for kind, path in events[:renamed] if kind == "sync"}
+    for p in files:
+        if p.suffix == ".seg":
+            assert str(p) in synced_before, f"{p.name} was not synced before the commit named it"
+    # The table of contents was synced under its temporary name, then the folder after the rename.
+    assert any(path.startswith(str(toc) + ".") for path in synced_before)
+    assert ("sync", str(index_dir)) in events[renamed:]
+    assert search("Thái Nguyên", index=index_dir).hits
