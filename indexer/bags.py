@@ -41,7 +41,8 @@ PAGE = 4096  # postings per compressed page
 COMPRESSION = 6
 MAX_POSTINGS = 6_000_000  # buffered (all bag fields) before a sorted run is written to disk
 _PARTS = 16  # ranges of the hash space written one at a time
-_HEADER = struct.Struct("<I")
+_BOUNDS = [np.uint64((1 << 64) * k // _PARTS) for k in range(_PARTS)]  # the first hash of each
+_FOOTER = struct.Struct("<Q")
 _MAX_FREQ = 255
 
 
@@ -128,10 +129,11 @@ class BagBuffer:
         if not self.count:
             return
         run = tempfile.TemporaryFile(prefix="vnsearch-bag-", dir=self.tempdir)
-        where: dict[str, tuple[int, int]] = {}
+        where: dict[str, tuple[int, list[int]]] = {}
         for fieldname in sorted(self.chunks):
             hashes, docnums, freqs = self._sorted(fieldname)
-            where[fieldname] = (run.tell(), len(hashes))
+            cuts = [0] + [int(np.searchsorted(hashes, lo)) for lo in _BOUNDS[1:]] + [len(hashes)]
+            where[fieldname] = (run.tell(), cuts)
             for array in (hashes, docnums, freqs):
                 run.write(array.tobytes())
         run.flush()
@@ -146,19 +148,27 @@ class BagBuffer:
         return sorted(names)
 
     def write(self, out) -> None:
-        """Write every field to the file object ``out`` (see the module's docstring)."""
+        """Write every field to the file object ``out``: the magic string, each field's pages
+        and dictionary, then a JSON footer saying where they are and its length (8 bytes).
+        Pages go out as they are made, so the file is never whole in memory."""
         fields = {}
-        body = bytearray()
+        at = [0]
+
+        def emit(data) -> int:
+            start = at[0]
+            out.write(data)
+            at[0] += len(data)
+            return start
+
+        emit(MAGIC)
         for fieldname in self.fieldnames():
-            sources = [_run_source(run, *where[fieldname]) for run, where in self.runs if fieldname in where]
+            sources = [_RunSource(run, *where[fieldname]) for run, where in self.runs if fieldname in where]
             if fieldname in self.chunks:
-                sources.append(self._sorted(fieldname))
-            fields[fieldname] = _write_field(body, sources)
-        header = json.dumps({"fields": fields, "page": PAGE}).encode("utf-8")
-        out.write(MAGIC)
-        out.write(_HEADER.pack(len(header)))
-        out.write(header)
-        out.write(bytes(body))
+                sources.append(_MemorySource(*self._sorted(fieldname)))
+            fields[fieldname] = _write_field(emit, sources)
+        footer = json.dumps({"fields": fields, "page": PAGE}).encode("utf-8")
+        emit(footer)
+        emit(_FOOTER.pack(len(footer)))
 
     def cleanup(self) -> None:
         for run, _ in self.runs:
@@ -168,36 +178,59 @@ class BagBuffer:
         self.count = 0
 
 
-def _run_source(run, offset: int, n: int) -> Bag:
-    """A field's sorted postings in a run file, mapped rather than read."""
-    run.flush()
-    mm = np.memmap(run, dtype=np.uint8, mode="r")
-    hashes = mm[offset : offset + 8 * n].view(np.uint64)
-    docnums = mm[offset + 8 * n : offset + 12 * n].view(np.uint32)
-    freqs = mm[offset + 12 * n : offset + 13 * n]
-    return hashes, docnums, freqs
+class _MemorySource:
+    """A field's sorted postings in memory, by range of the hash space."""
+
+    def __init__(self, hashes: np.ndarray, docnums: np.ndarray, freqs: np.ndarray):
+        self.arrays = (hashes, docnums, freqs)
+        self.cuts = [0] + [int(np.searchsorted(hashes, lo)) for lo in _BOUNDS[1:]] + [len(hashes)]
+
+    def part(self, k: int) -> Bag:
+        a, b = self.cuts[k], self.cuts[k + 1]
+        return tuple(array[a:b] for array in self.arrays)
 
 
-def _write_field(body: bytearray, sources: list[Bag]) -> dict:
-    """Append one field's dictionary and pages to ``body``; returns where they are.
+class _RunSource:
+    """A field's sorted postings in a run file, read a range of the hash space at a time."""
+
+    def __init__(self, run, offset: int, cuts: list[int]):
+        self.run, self.offset, self.cuts = run, offset, cuts
+
+    def part(self, k: int) -> Bag:
+        a, b = self.cuts[k], self.cuts[k + 1]
+        n = self.cuts[-1]
+        out = []
+        for base, dtype, size in ((self.offset, np.uint64, 8), (self.offset + 8 * n, np.uint32, 4),
+                                  (self.offset + 12 * n, np.uint8, 1)):
+            self.run.seek(base + size * a)
+            out.append(np.fromfile(self.run, dtype=dtype, count=b - a))
+        return tuple(out)
+
+
+def _write_field(emit, sources: list) -> dict:
+    """Write one field's pages and dictionary through ``emit``; returns where they are.
 
     ``sources`` are sorted by hash, oldest docnums first; the hash space is merged a range at a
     time, so only one range of every source is in memory at once."""
-    bounds = [np.uint64(0)] + [np.uint64((1 << 64) * k // _PARTS) for k in range(1, _PARTS)] + [None]
     all_hashes: list[np.ndarray] = []
     all_counts: list[np.ndarray] = []
-    pages: list[bytes] = []
+    offsets = [0]
+    data_start = None
     pending_d: list[np.ndarray] = []
     pending_f: list[np.ndarray] = []
     pending = 0
     total = 0
-    for lo, hi in zip(bounds, bounds[1:]):
-        parts = []
-        for hashes, docnums, freqs in sources:
-            a = int(np.searchsorted(hashes, lo, side="left"))
-            b = len(hashes) if hi is None else int(np.searchsorted(hashes, hi, side="left"))
-            if b > a:
-                parts.append((np.asarray(hashes[a:b]), np.asarray(docnums[a:b]), np.asarray(freqs[a:b])))
+
+    def page(d: np.ndarray, f: np.ndarray) -> None:
+        nonlocal data_start
+        chunk = _page(d, f)
+        start = emit(chunk)
+        if data_start is None:
+            data_start = start
+        offsets.append(offsets[-1] + len(chunk))
+
+    for k in range(_PARTS):
+        parts = [p for p in (source.part(k) for source in sources) if len(p[0])]
         if not parts:
             continue
         if len(parts) == 1:
@@ -218,33 +251,24 @@ def _write_field(body: bytearray, sources: list[Bag]) -> dict:
         pending_f.append(freqs)
         pending += len(gaps)
         total += len(gaps)
-        while pending >= PAGE:
+        if pending >= PAGE:
             d = np.concatenate(pending_d)
             f = np.concatenate(pending_f)
-            pages.append(_page(d[:PAGE], f[:PAGE]))
-            pending_d, pending_f = [d[PAGE:]], [f[PAGE:]]
-            pending -= PAGE
+            full = (pending // PAGE) * PAGE
+            for at in range(0, full, PAGE):
+                page(d[at : at + PAGE], f[at : at + PAGE])
+            pending_d, pending_f = [d[full:]], [f[full:]]
+            pending -= full
     if pending:
-        pages.append(_page(np.concatenate(pending_d), np.concatenate(pending_f)))
+        page(np.concatenate(pending_d), np.concatenate(pending_f))
     hashes = np.concatenate(all_hashes) if all_hashes else np.zeros(0, dtype=np.uint64)
     ends = np.cumsum(np.concatenate(all_counts)) if all_counts else np.zeros(0, dtype=np.int64)
-    offsets = np.cumsum([0] + [len(p) for p in pages], dtype=np.int64)
-    where = {"terms": len(hashes), "postings": total, "pages": len(pages)}
-    where["hashes"] = _append(body, hashes.astype("<u8"))
-    where["ends"] = _append(body, ends.astype("<u4"))
-    where["offsets"] = _append(body, offsets.astype("<u8"))
-    where["data"] = len(body)
-    for p in pages:
-        body += p
+    where = {"terms": len(hashes), "postings": total, "pages": len(offsets) - 1}
+    where["data"] = data_start if data_start is not None else 0
+    where["hashes"] = emit(hashes.astype("<u8").tobytes())
+    where["ends"] = emit(ends.astype("<u4").tobytes())
+    where["offsets"] = emit(np.asarray(offsets, dtype="<u8").tobytes())
     return where
-
-
-def _append(body: bytearray, array: np.ndarray) -> int:
-    while len(body) % 8:
-        body.append(0)
-    at = len(body)
-    body += array.tobytes()
-    return at
 
 
 def _page(gaps: np.ndarray, freqs: np.ndarray) -> bytes:
@@ -283,16 +307,14 @@ class BagReader:
     """The bag postings of one segment, read from its ``.bag`` file's bytes."""
 
     def __init__(self, data: bytes, cache_pages: int = 512):
-        if data[: len(MAGIC)] != MAGIC:
+        if data[: len(MAGIC)] != MAGIC or len(data) < len(MAGIC) + _FOOTER.size:
             raise ValueError("not a vnsearch bag file")
-        at = len(MAGIC)
-        (size,) = _HEADER.unpack_from(data, at)
-        at += _HEADER.size
-        header = json.loads(bytes(data[at : at + size]))
-        body = memoryview(data)[at + size :]
-        self.page = header["page"]
+        (size,) = _FOOTER.unpack_from(data, len(data) - _FOOTER.size)
+        footer = json.loads(bytes(data[len(data) - _FOOTER.size - size : len(data) - _FOOTER.size]))
+        body = memoryview(data)
+        self.page = footer["page"]
         self.fields = {}
-        for name, w in header["fields"].items():
+        for name, w in footer["fields"].items():
             self.fields[name] = (
                 np.frombuffer(body, dtype="<u8", count=w["terms"], offset=w["hashes"]),
                 np.frombuffer(body, dtype="<u4", count=w["terms"], offset=w["ends"]).astype(np.int64),

@@ -26,9 +26,13 @@ def _weight(freq: int, boost: float) -> float:
     return freq if boost == 1.0 else freq * boost
 
 
-def analyze_passage(text: str) -> tuple[dict[str, Posted], dict[str, dict[str, int]]]:
+def analyze_passage(text: str, packed: bool = True) -> tuple[dict[str, Posted], dict[str, dict[str, int]]]:
     """The postings of a passage's positional fields (``schema.POSTED_FIELDS``), and the term
-    counts of its bag fields (``schema.BAG_FIELDS``), which ``bags`` keeps as arrays."""
+    counts of its bag fields (``schema.BAG_FIELDS``), which ``bags`` keeps as arrays.
+
+    ``packed``: positions as the one int the writer stores (``VarintPositions.pack_value``),
+    computed here in the workers rather than in the writer; else as Whoosh's own writer takes
+    them (bytes)."""
     spans = split_syllables(text)
     accented = [normalize_syllable(text[start:end]) for start, end, _ in spans]
     folded = [fold(a) for a in accented]
@@ -54,8 +58,14 @@ def analyze_passage(text: str) -> tuple[dict[str, Posted], dict[str, dict[str, i
 
     fsyl_format = SCHEMA["fsyl"].format
     fsyl_boost = fsyl_format.field_boost
-    posted = {"fsyl": Posted([(t.encode("utf-8"), len(p), _weight(len(p), fsyl_boost), fsyl_format.encode(p))
-                              for t, p in positions.items()])}
+    encode = fsyl_format.encode
+    if packed:
+        pack = fsyl_format.pack_value
+        posted = {"fsyl": Posted([(t.encode("utf-8"), len(p), _weight(len(p), fsyl_boost), pack(encode(p)))
+                                  for t, p in positions.items()])}
+    else:
+        posted = {"fsyl": Posted([(t.encode("utf-8"), len(p), _weight(len(p), fsyl_boost), encode(p))
+                                  for t, p in positions.items()])}
     bags = {"syl": counts, "word": words, "fpair": pairs}
     return {name: posted[name] for name in POSTED_FIELDS}, {name: bags[name] for name in BAG_FIELDS}
 
@@ -63,7 +73,7 @@ def analyze_passage(text: str) -> tuple[dict[str, Posted], dict[str, dict[str, i
 def post_fields(text: str) -> dict[str, Posted]:
     """The postings of each text field (``schema.TEXT_FIELDS``) for one passage, as Whoosh's own
     writer takes them (``analyze_passage`` with the bag fields' counts as postings)."""
-    posted, bags = analyze_passage(text)
+    posted, bags = analyze_passage(text, packed=False)
     for name, counts in bags.items():
         boost = SCHEMA[name].format.field_boost
         posted[name] = Posted([(t.encode("utf-8"), n, _weight(n, boost), b"") for t, n in counts.items()])
