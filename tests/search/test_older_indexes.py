@@ -1,0 +1,78 @@
+"""Indexes written before bags files and document-level text are still searched the same way.
+
+The older layout kept every text field in Whoosh's term index and each passage's text on the
+passage. An index in that layout, written here with Whoosh's own writer, must give exactly the
+hits, scores and highlights of one written by this version from the same documents."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer.build import add_document
+from indexer.documents import analyze_document
+from indexer.posting import post_fields
+from indexer.readers import RawDocument
+from indexer.segment import FastSegmentWriter
+from indexer.store import open_or_create
+from search import search
+from search.documents import get_document
+from tests.search.conftest import CORPUS, EXTRA
+
+QUERIES = ["tinh uy thai nguyen", "Tỉnh uỷ Thái Nguyên", "đảng viên", "dang", "\"đảng ủy\"", "đảng -viên",
+           "title:khoá phòng chống", "kinh tế xã hội năm 2020", "hợp tác xã"]
+
+
+def _documents():
+    texts = [(p.name, p.read_text(encoding="utf-8")) for p in sorted(CORPUS.glob("*.txt"))] + sorted(EXTRA.items())
+    return [analyze_document(RawDocument(None, None, text), name, f"doc-{i}") for i, (name, text) in enumerate(texts)]
+
+
+def _old_layout(index_dir: Path, docs) -> None:
+    ix = open_or_create(index_dir)
+    w = ix.writer()  # Whoosh's own writer: every field in its term index
+    for doc in docs:
+        w.add_document(kind="doc", key=f"d:{doc.doc_id}", doc_id=doc.doc_id, path=doc.path, title=doc.title_posted,
+                       _stored_title=doc.title, date=doc.date, meta={"passages": len(doc.passages)})
+        for p in doc.passages:
+            text = doc.text[p.start : p.end]
+            w.add_document(kind="passage", doc_id=doc.doc_id, path=doc.path, _stored_path=None, passage_no=p.no,
+                           span=(p.start, p.end), text=text, **post_fields(text))
+    w.commit()
+
+
+@pytest.fixture(scope="module")
+def indexes(tmp_path_factory):
+    root = tmp_path_factory.mktemp("layouts")
+    docs = _documents()
+    _old_layout(root / "old", docs)
+    ix = open_or_create(root / "new")
+    w = FastSegmentWriter(ix)
+    for doc in docs:
+        add_document(w, doc, {})
+    w.commit()
+    yield root / "old", root / "new"
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _hits(query: str, index: Path, **kwargs):
+    result = search(query, index=index, limit=20, **kwargs)
+    return result.total, [(h.doc_id, h.passage_no, h.title, h.path, h.text, h.score, h.highlights) for h in result.hits]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("exact", [False, True])
+def test_same_hits_from_both_layouts(indexes, query: str, exact: bool):
+    old, new = indexes
+    expected = _hits(query, old, exact=exact)
+    assert expected == _hits(query, new, exact=exact)
+    assert expected[0] > 0 or exact
+
+
+def test_same_document_page_from_both_layouts(indexes):
+    old, new = indexes
+    for doc_id in ("doc-0", "doc-3"):
+        a, b = get_document(doc_id, index=old), get_document(doc_id, index=new)
+        assert a is not None and a == b and len(a.passages) > 1
