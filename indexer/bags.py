@@ -14,9 +14,11 @@ Here a field is three sorted arrays instead:
   docnum gaps (the first posting of a term holds its docnum) as byte-planes of ``uint32``, then
   the frequencies as ``uint8``.
 
-A lookup is a binary search in ``hashes`` and the decompression of one page or a few; scoring
-gets numpy arrays directly. Two terms of a field would have to share a 64-bit hash to be
-confused, which at a million terms has odds of about one in ten million.
+The file holds the fields' pages and arrays one after the other, then a JSON footer saying where
+each is, then the footer's length. A lookup is a binary search in ``hashes`` and the
+decompression of one page or a few; scoring gets numpy arrays directly. Two terms of a field
+would have to share a 64-bit hash to be confused, which at a million terms has odds of about one
+in forty million.
 
 The writer side (``BagBuffer``) collects each document's postings as arrays, keeps them sorted in
 runs on disk beyond ``MAX_POSTINGS``, and writes the file by ranges of the hash space, so its
@@ -102,7 +104,8 @@ class BagBuffer:
         self.tempdir = tempdir
         self.chunks: dict[str, list[Bag]] = {}
         self.count = 0
-        self.runs: list[tuple[object, dict[str, tuple[int, int]]]] = []  # (file, field -> (offset, n))
+        # (file, field -> (offset, where each range of the hash space starts, and the count))
+        self.runs: list[tuple[object, dict[str, tuple[int, list[int]]]]] = []
 
     def add(self, fieldname: str, hashes: np.ndarray, docnums: np.ndarray, freqs: np.ndarray) -> None:
         """Postings with docnums above every docnum added before (documents arrive in order)."""
