@@ -319,7 +319,9 @@ class BagReader:
         self.fields = {}
         for name, w in footer["fields"].items():
             self.fields[name] = (
-                np.frombuffer(body, dtype="<u8", count=w["terms"], offset=w["hashes"]),
+                # A copy: the arrays follow pages of any length, and numpy copies an unaligned
+                # array on every search of it.
+                np.frombuffer(body, dtype="<u8", count=w["terms"], offset=w["hashes"]).copy(),
                 np.frombuffer(body, dtype="<u4", count=w["terms"], offset=w["ends"]).astype(np.int64),
                 np.frombuffer(body, dtype="<u8", count=w["pages"] + 1, offset=w["offsets"]).astype(np.int64),
                 body[w["data"] :],
