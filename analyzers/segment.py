@@ -100,8 +100,9 @@ class _Weights:
             if len(self.tokens) >= 200_000:
                 self.tokens.clear()
             state = self.state
-            found = self.tokens[w] = (state.get("word.lower():" + w), state.get("-1:word.lower():" + w),
-                                      state.get("+1:word.lower():" + w), w.isdigit())
+            name = w.partition("\x00")[0]  # crfsuite reads attribute names as C strings
+            found = self.tokens[w] = (state.get("word.lower():" + name), state.get("-1:word.lower():" + name),
+                                      state.get("+1:word.lower():" + name), w.isdigit())
         return found
 
 

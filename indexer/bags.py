@@ -21,8 +21,9 @@ would have to share a 64-bit hash to be confused, which at a million terms has o
 in forty million.
 
 The writer side (``BagBuffer``) collects each document's postings as arrays, keeps them sorted in
-runs on disk beyond ``MAX_POSTINGS``, and writes the file by ranges of the hash space, so its
-memory stays bounded whatever the corpus size.
+runs on disk beyond ``MAX_POSTINGS``, and writes the file by ranges of the hash space, so the
+memory of a build stays bounded whatever the corpus size. Merging a segment into another reads
+each of its fields whole (``BagReader.all_postings``), some fifteen bytes a posting at a time.
 """
 
 from __future__ import annotations

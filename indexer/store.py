@@ -71,11 +71,13 @@ def open_index(index_dir: Path):
 
 
 def document_records(ix) -> dict[str, list[dict]]:
-    """The stored document records of an index, grouped by path."""
+    """The stored document records of an index, grouped by path, without their text (which
+    incremental runs do not need and would keep the whole corpus in memory)."""
     by_path: dict[str, list[dict]] = {}
     with ix.searcher() as s:
         for docnum in s.document_numbers(kind="doc"):
             fields = s.stored_fields(docnum)
+            fields.pop("text", None)
             by_path.setdefault(fields["path"], []).append(fields)
     return by_path
 

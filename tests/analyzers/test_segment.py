@@ -187,3 +187,12 @@ def test_own_viterbi_on_any_sentence(sent):
     from analyzers.segment import _crfsuite_label, _label
 
     assert _label(sent) == _crfsuite_label(sent)
+
+
+def test_own_viterbi_on_tokens_with_nul():
+    # python-crfsuite reads attribute names as C strings, so "word.lower():a\x00b" is the
+    # attribute "word.lower():a"; a NUL can reach the segmenter from PDF or HTML text.
+    from analyzers.segment import _crfsuite_label, _label
+
+    for sent in (["xây", "\x00", "dựng"], ["tỉnh", "ủy\x00x", "thái", "nguyên"], ["\x00", "\x00a", "đảng", "viên"]):
+        assert _label(sent) == _crfsuite_label(sent)

@@ -40,3 +40,15 @@ def test_commit_syncs_files_before_naming_them(tmp_path: Path, monkeypatch):
     assert any(path.startswith(str(toc) + ".") for path in synced_before)
     assert ("sync", str(index_dir)) in events[renamed:]
     assert search("Thái Nguyên", index=index_dir).hits
+
+
+def test_document_records_leave_the_text_out(tmp_path: Path):
+    # Incremental runs compare sizes and hashes; each record's text (the whole document) would
+    # keep the corpus in memory for the run.
+    from indexer.store import document_records, open_or_create
+
+    index_paths([CORPUS], tmp_path / "ix", jobs=1)
+    records = document_records(open_or_create(tmp_path / "ix"))
+    assert len(records) == 5
+    for path, (record,) in records.items():
+        assert "text" not in record and record["path"] == path and record["meta"]["hash"]
