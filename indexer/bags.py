@@ -94,7 +94,7 @@ def bag_of(counts_per_passage: list[dict[str, int]], hasher: Hasher) -> Bag:
         freqs.extend(counts.values())
         sizes.append(len(counts))
     rel = np.repeat(np.arange(len(sizes), dtype=np.uint32), sizes)
-    return hasher.many(terms), rel, np.minimum(np.array(freqs, dtype=np.int64), _MAX_FREQ).astype(np.uint8)
+    return hasher.many(terms), rel, np.array(freqs, dtype=np.int32)
 
 
 class BagBuffer:
@@ -109,12 +109,13 @@ class BagBuffer:
         self.runs: list[tuple[object, dict[str, tuple[int, list[int]]]]] = []
 
     def add(self, fieldname: str, hashes: np.ndarray, docnums: np.ndarray, freqs: np.ndarray) -> None:
-        """Postings with docnums above every docnum added before (documents arrive in order)."""
+        """Postings with docnums above every docnum added before (documents arrive in order).
+        Frequencies above 255 are kept as 255, the most a page stores."""
         if not len(hashes):
             return
         self.chunks.setdefault(fieldname, []).append(
             (hashes.astype(np.uint64, copy=False), docnums.astype(np.uint32, copy=False),
-             freqs.astype(np.uint8, copy=False)))
+             np.minimum(freqs, _MAX_FREQ).astype(np.uint8)))
         self.count += len(hashes)
         if self.count >= self.max_postings:
             self.spill()
@@ -136,8 +137,7 @@ class BagBuffer:
         where: dict[str, tuple[int, list[int]]] = {}
         for fieldname in sorted(self.chunks):
             hashes, docnums, freqs = self._sorted(fieldname)
-            cuts = [0] + [int(np.searchsorted(hashes, lo)) for lo in _BOUNDS[1:]] + [len(hashes)]
-            where[fieldname] = (run.tell(), cuts)
+            where[fieldname] = (run.tell(), _cuts(hashes))
             for array in (hashes, docnums, freqs):
                 run.write(array.tobytes())
         run.flush()
@@ -182,12 +182,17 @@ class BagBuffer:
         self.count = 0
 
 
+def _cuts(hashes: np.ndarray) -> list[int]:
+    """Where each range of the hash space (``_BOUNDS``) starts in sorted ``hashes``, and the end."""
+    return [0] + [int(np.searchsorted(hashes, lo)) for lo in _BOUNDS[1:]] + [len(hashes)]
+
+
 class _MemorySource:
     """A field's sorted postings in memory, by range of the hash space."""
 
     def __init__(self, hashes: np.ndarray, docnums: np.ndarray, freqs: np.ndarray):
         self.arrays = (hashes, docnums, freqs)
-        self.cuts = [0] + [int(np.searchsorted(hashes, lo)) for lo in _BOUNDS[1:]] + [len(hashes)]
+        self.cuts = _cuts(hashes)
 
     def part(self, k: int) -> Bag:
         a, b = self.cuts[k], self.cuts[k + 1]
@@ -371,12 +376,16 @@ class BagReader:
         if hit is not None:
             self._cache.move_to_end(key)
             return hit
-        offsets, data = self.fields[fieldname][2], self.fields[fieldname][3]
-        hit = _unpage(bytes(data[offsets[k] : offsets[k + 1]]))
+        hit = self._decode(fieldname, k)
         self._cache[key] = hit
         if len(self._cache) > self._cache_pages:
             self._cache.popitem(last=False)
         return hit
+
+    def _decode(self, fieldname: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Page ``k`` of a field: docnum gaps and frequencies."""
+        offsets, data = self.fields[fieldname][2], self.fields[fieldname][3]
+        return _unpage(bytes(data[offsets[k] : offsets[k + 1]]))
 
     def all_postings(self, fieldname: str) -> Bag:
         """Every posting of a field (for merging segments): hashes, docnums, freqs."""
@@ -384,7 +393,7 @@ class BagReader:
         if field is None or not len(field[0]):
             return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint8)
         hashes, ends, offsets, data = field
-        decoded = [_unpage(bytes(data[offsets[k] : offsets[k + 1]])) for k in range(len(offsets) - 1)]
+        decoded = [self._decode(fieldname, k) for k in range(len(offsets) - 1)]
         gaps = np.concatenate([d[0] for d in decoded]).astype(np.int64)
         freqs = np.concatenate([d[1] for d in decoded])
         counts = np.diff(np.concatenate(([0], ends)))

@@ -429,24 +429,23 @@ class FastSegmentWriter(SegmentWriter):
                 add(item)
         for fieldname, postings in sorted(legacy.items()):
             hashes, docnums, freqs = zip(*postings)
-            hashes = np.array(hashes, dtype=np.uint64)
-            docnums = np.array(docnums, dtype=np.int64)
-            freqs = np.minimum(np.array(freqs, dtype=np.int64), 255)
-            order = np.argsort(docnums, kind="stable")  # the buffer wants docnum order
-            self.bags.add(fieldname, hashes[order], docnums[order], freqs[order])
+            self._add_bag(fieldname, np.array(hashes, dtype=np.uint64), np.array(docnums, dtype=np.int64),
+                          np.array(freqs, dtype=np.int64))
         if own is None:
             return
+        if docmap is not None:
+            table = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+            table[np.fromiter(docmap.keys(), dtype=np.int64)] = np.fromiter(docmap.values(), dtype=np.int64)
         for fieldname in own.fieldnames():
             hashes, docnums, freqs = own.all_postings(fieldname)
-            if docmap is None:
-                newnums = docnums.astype(np.int64) + startdoc
-            else:
-                table = np.full(reader.doc_count_all(), -1, dtype=np.int64)
-                table[np.fromiter(docmap.keys(), dtype=np.int64)] = np.fromiter(docmap.values(), dtype=np.int64)
-                newnums = table[docnums]
+            newnums = docnums.astype(np.int64) + startdoc if docmap is None else table[docnums]
             keep = newnums >= 0
-            order = np.argsort(newnums[keep], kind="stable")  # the buffer wants docnum order
-            self.bags.add(fieldname, hashes[keep][order], newnums[keep][order], freqs[keep][order])
+            self._add_bag(fieldname, hashes[keep], newnums[keep], freqs[keep])
+
+    def _add_bag(self, fieldname: str, hashes: np.ndarray, docnums: np.ndarray, freqs: np.ndarray) -> None:
+        """Merged postings, in any order, to the bags buffer, which wants them in docnum order."""
+        order = np.argsort(docnums, kind="stable")
+        self.bags.add(fieldname, hashes[order], docnums[order], freqs[order])
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
