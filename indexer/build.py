@@ -22,14 +22,12 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from whoosh.writing import CLEAR
-
 from .discover import discover
-from .documents import AnalyzedDocument, FileResult, analyze_document, analyze_file
+from .documents import FileResult, analyze_document, analyze_file
 from .lock import index_lock
 from .readers import SUPPORTED_SUFFIXES, RawDocument
 from .stats import record_build
-from .store import counts, document_records, file_exists, open_or_create, writer as new_writer
+from .storage import EncodedDocument, IndexWriter, encode, exists, open_reader
 
 COMMIT_EVERY = 20_000  # records; ``VNSEARCH_COMMIT_EVERY`` or ``commit_every=`` override it
 
@@ -70,63 +68,72 @@ ProgressCallback = Callable[[Progress], None]
 
 
 class _Writer:
-    """Adds analyzed documents to the index, committing every so often."""
+    """Adds encoded documents to the index, committing every so often."""
 
-    def __init__(self, ix, clear: bool, commit_every: int | None = None):
-        self.ix = ix
+    def __init__(self, index_dir: Path, clear: bool, commit_every: int | None = None):
+        self.writer = IndexWriter(index_dir, clear=clear)
         self.clear = clear
         self.commit_every = _commit_every(commit_every)
-        self.writer = new_writer(ix)
         self.pending = 0
 
     def replace_path(self, path: str) -> None:
-        self.writer.delete_by_term("path", path)
+        self.writer.delete_path(path)
 
-    def add(self, doc: AnalyzedDocument, file_meta: dict) -> int:
-        written = add_document(self.writer, doc, file_meta)
+    def add(self, doc: EncodedDocument, file_meta: dict) -> int:
+        written = self.writer.add(doc, file_meta)
         self.pending += written + 1
         return written
 
     def maybe_commit(self) -> None:
+        # A rebuild commits once, at the end: the old index stays whole until then.
         if self.pending >= self.commit_every and not self.clear:
             self.commit()
-            self.writer = new_writer(self.ix)
 
     def commit(self) -> None:
-        if self.clear:
-            self.writer.commit(mergetype=CLEAR)
-            self.clear = False
-        else:
-            self.writer.commit()
+        self.writer.commit()
+        self.clear = False
         self.pending = 0
 
     def cancel(self) -> None:
         self.writer.cancel()
 
 
-def add_document(w, doc: AnalyzedDocument, file_meta: dict) -> int:
-    """Add a document's record and passages to a ``segment.FastSegmentWriter``; returns the
-    number of passages."""
-    meta = dict(doc.meta, **file_meta, passages=len(doc.passages))
-    # What a document's passages share (path, title, date, and the text they are slices of) is
-    # stored once, on its record; the title is also indexed there only. Passages index their
-    # path (replace_path deletes by it) without storing it, and have no key of their own.
-    w.add_document(kind="doc", key=f"d:{doc.doc_id}", doc_id=doc.doc_id, path=doc.path, meta=meta,
-                   title=doc.title_posted, _stored_title=doc.title, date=doc.date, text=doc.text)
-    first = w.docnum
-    for p in doc.passages:
-        w.add_document(
-            kind="passage",
-            doc_id=doc.doc_id,
-            path=doc.path,
-            _stored_path=None,
-            passage_no=p.no,
-            span=(p.start, p.end),
-            _lengths=p.lengths,
-            **p.fields,
-        )
-    w.add_bags(doc.bags, first)
-    return len(doc.passages)
+@contextmanager
+def _building(index_dir: Path, *, clear: bool, jobs: int, lock_wait: float = 0.0,
+              commit_every: int | None = None,
+              committed: Callable[[], None] | None = None) -> Iterator[tuple[_Writer, Executor | None]]:
+    """The skeleton of every build: the index lock, a writer, the worker processes; a commit
+    when the block ends (then ``committed``, still under the lock), and nothing committed past
+    the last commit if it raises."""
+    with index_lock(index_dir, wait=lock_wait):
+        writer = _Writer(index_dir, clear=clear, commit_every=commit_every)
+        with _collector_paused(jobs > 1):
+            try:
+                with _maybe(_executor(jobs)) as executor:
+                    yield writer, executor
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+        if committed is not None:
+            committed()
+
+
+def _counts(index_dir: Path) -> tuple[int, int]:
+    with open_reader(index_dir) as reader:
+        return reader.counts()
+
+
+def _known_documents(index_dir: Path) -> dict[str, list[dict]]:
+    """The document records of an index by path, as incremental runs compare them (without
+    their text, which would keep the whole corpus in memory)."""
+    by_path: dict[str, list[dict]] = {}
+    if not exists(index_dir):
+        return by_path
+    with open_reader(index_dir) as reader:
+        for record in reader.documents(with_text=False):
+            by_path.setdefault(record.path, []).append({"doc_id": record.doc_id, "meta": record.meta})
+    return by_path
 
 
 def _bounded(executor: Executor | None, fn, tasks: Iterable, window: int) -> Iterator:
@@ -176,9 +183,10 @@ def index_paths(
     jobs = jobs or default_jobs()
     started = time.monotonic()
     summary = Summary()
-    with index_lock(index_dir, wait=lock_wait):
-        ix = open_or_create(index_dir)
-        known = {} if rebuild else document_records(ix)
+    state = Progress()
+    with _building(index_dir, clear=rebuild, jobs=jobs, lock_wait=lock_wait, commit_every=commit_every,
+                   committed=lambda: record_build(index_dir, [os.path.abspath(p) for p in paths])) as (writer, executor):
+        known = {} if rebuild else _known_documents(index_dir)
         files: list[Path] = []
         for item in discover([Path(p) for p in paths], SUPPORTED_SUFFIXES):
             if isinstance(item, tuple):
@@ -194,32 +202,23 @@ def index_paths(
                 continue
             known_hash = records[0]["meta"].get("hash") if records else None
             tasks.append((key, known_hash, max_bytes))
-        state = Progress(files_total=len(tasks))
-        writer = _Writer(ix, clear=rebuild, commit_every=commit_every)
-        with _collector_paused(jobs > 1):
-            try:
-                owners = {r["doc_id"]: path for path, records in known.items() for r in records}
-                gone = [p for p in known if not file_exists(p)]
-                for path in gone:
-                    writer.replace_path(path)
-                    summary.removed += len(known[path])
-                    for record in known[path]:
-                        owners.pop(record["doc_id"], None)
-                with _maybe(_executor(jobs)) as executor:
-                    for result in _bounded(executor, analyze_file, tasks, window=4 * jobs):
-                        _apply(result, known.get(result.path), writer, summary, owners)
-                        state.files_done += 1
-                        state.bytes_done += result.size
-                        state.passages_done = summary.passages
-                        writer.maybe_commit()
-                        if progress:
-                            progress(state)
-                writer.commit()
-            except BaseException:
-                writer.cancel()
-                raise
-        record_build(index_dir, [os.path.abspath(p) for p in paths])
-        summary.documents, summary.passages = counts(ix)
+        state.files_total = len(tasks)
+        owners = {r["doc_id"]: path for path, records in known.items() for r in records}
+        gone = [p for p in known if not os.path.lexists(p)]
+        for path in gone:
+            writer.replace_path(path)
+            summary.removed += len(known[path])
+            for record in known[path]:
+                owners.pop(record["doc_id"], None)
+        for result in _bounded(executor, analyze_file, tasks, window=4 * jobs):
+            _apply(result, known.get(result.path), writer, summary, owners)
+            state.files_done += 1
+            state.bytes_done += result.size
+            state.passages_done = summary.passages
+            writer.maybe_commit()
+            if progress:
+                progress(state)
+    summary.documents, summary.passages = _counts(index_dir)
     summary.bytes = state.bytes_done
     summary.seconds = round(time.monotonic() - started, 3)
     return summary
@@ -307,52 +306,49 @@ def index_documents(
     jobs: int | None = None,
     batch: int = 64,
 ) -> Summary:
-    """Index ready-made documents (each with its ``doc_id``) into a new index, e.g. for benchmarks."""
+    """Index ready-made documents into a new index (benchmarks use it). A document without a
+    ``doc_id`` is numbered by its place in ``documents`` (``doc-0``, ``doc-1``, ...)."""
     index_dir = Path(index_dir)
     jobs = jobs or default_jobs()
     started = time.monotonic()
     summary = Summary()
-    with index_lock(index_dir):
-        ix = open_or_create(index_dir)
-        writer = _Writer(ix, clear=True)
-        with _collector_paused(jobs > 1):
-            try:
-                with _maybe(_executor(jobs)) as executor:
-                    # Two batches per worker keep it busy; more only hold analyzed postings in memory.
-                    for docs in _bounded(executor, _analyze_batch, ((b,) for b in _batches(documents, batch)), 2 * jobs):
-                        for doc in docs:
-                            if isinstance(doc, tuple):
-                                summary.skipped.append({"path": doc[0], "reason": doc[1]})
-                                continue
-                            summary.passages += writer.add(doc, {})
-                            summary.added += 1
-                writer.commit()
-            except BaseException:
-                writer.cancel()
-                raise
-        summary.documents, summary.passages = counts(ix)
+    with _building(index_dir, clear=True, jobs=jobs) as (writer, executor):
+        # Two batches per worker keep it busy; more only hold analyzed postings in memory.
+        for docs in _bounded(executor, _analyze_batch, _batches(documents, batch), 2 * jobs):
+            for doc in docs:
+                if isinstance(doc, tuple):
+                    summary.skipped.append({"path": doc[0], "reason": doc[1]})
+                    continue
+                summary.passages += writer.add(doc, {})
+                summary.added += 1
+    summary.documents, summary.passages = _counts(index_dir)
     summary.seconds = round(time.monotonic() - started, 3)
     return summary
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    batch = []
-    for item in items:
+def _batches(items: Iterable, size: int) -> Iterator[tuple[list, int]]:
+    """(batch, place of its first item in ``items``)."""
+    batch: list = []
+    first = 0
+    for i, item in enumerate(items):
+        if not batch:
+            first = i
         batch.append(item)
         if len(batch) >= size:
-            yield batch
+            yield batch, first
             batch = []
     if batch:
-        yield batch
+        yield batch, first
 
 
-def _analyze_batch(raws: list[RawDocument]) -> list[AnalyzedDocument | tuple[str, str]]:
-    """Analyzed documents, or (doc_id, reason) for one that could not be analyzed."""
-    out: list[AnalyzedDocument | tuple[str, str]] = []
-    for i, raw in enumerate(raws):
-        doc_id = raw.doc_id or str(i)
+def _analyze_batch(raws: list[RawDocument], first: int) -> list[EncodedDocument | tuple[str, str]]:
+    """Encoded documents, or (doc_id, reason) for one that could not be analyzed; ``first``:
+    the place of the batch's first document among all, which numbers documents without an id."""
+    out: list[EncodedDocument | tuple[str, str]] = []
+    for i, raw in enumerate(raws, first):
+        doc_id = raw.doc_id or f"doc-{i}"
         try:
-            out.append(analyze_document(raw, raw.meta.get("path", ""), doc_id))
+            out.append(encode(analyze_document(raw, raw.meta.get("path", ""), doc_id)))
         except Exception as exc:  # one bad document must not abort the run
             out.append((doc_id, f"could not be analyzed: {type(exc).__name__}: {exc}"))
     return out

@@ -1,8 +1,8 @@
 """From one file (or one ready-made document) to analyzed passages, ready for the writer.
 
 This is the part of indexing that runs in worker processes: reading, decoding, extracting,
-splitting into passages and analyzing. It returns plain picklable data; only the writer process
-touches the index.
+splitting into passages, analyzing, and encoding for the storage (``storage.encode``). It returns
+picklable data; only the writer process touches the index.
 """
 
 from __future__ import annotations
@@ -17,34 +17,8 @@ from .errors import UnreadableFile
 from .metadata import content_hash, find_date, guess_title
 from .passages import split_passages
 from .readers import DEFAULT_MAX_BYTES, RawDocument, read_document, too_large
-from .bags import Bag, Hasher, bag_of
-from .posting import analyze_passage
-from .schema import BAG_FIELDS, Posted, post
-
-_HASHER = Hasher()  # one per process: workers keep their own memo
-
-
-@dataclass
-class AnalyzedPassage:
-    no: int
-    start: int
-    end: int
-    fields: dict[str, Posted]  # schema.POSTED_FIELDS
-    lengths: dict[str, int]  # of schema.BAG_FIELDS, whose postings are the document's ``bags``
-
-
-@dataclass
-class AnalyzedDocument:
-    doc_id: str
-    path: str
-    title: str
-    date: str | None
-    meta: dict
-    title_posted: Posted
-    text: str = ""
-    passages: list[AnalyzedPassage] = field(default_factory=list)
-    # For each of schema.BAG_FIELDS: term hashes, passage (index in ``passages``), frequencies.
-    bags: dict[str, Bag] = field(default_factory=dict)
+from .posting import analyze_passage, folded_positions
+from .storage import AnalyzedDocument, AnalyzedPassage, EncodedDocument, encode
 
 
 @dataclass
@@ -55,7 +29,7 @@ class FileResult:
     size: int
     mtime_ns: int
     hash: str | None = None
-    documents: list[AnalyzedDocument] = field(default_factory=list)
+    documents: list[EncodedDocument] = field(default_factory=list)
     skipped: str | None = None
     unchanged: bool = False
     legacy_encoding: str | None = None
@@ -70,7 +44,7 @@ def path_doc_id(path: str) -> str:
 
 
 def analyze_document(raw: RawDocument, path: str, doc_id: str, extra_meta: dict | None = None) -> AnalyzedDocument:
-    """Split one document into passages and compute the postings of every field."""
+    """Split one document into passages and compute the terms of every field."""
     title = (raw.title or "").strip() or guess_title(raw.text)
     meta = dict(raw.meta or {})
     meta.update(extra_meta or {})
@@ -80,17 +54,11 @@ def analyze_document(raw: RawDocument, path: str, doc_id: str, extra_meta: dict 
         title=title,
         date=find_date(raw.text),
         meta=meta,
-        title_posted=post("title", title),
         text=raw.text,
+        title_terms=folded_positions(title),
     )
-    bag_counts: dict[str, list] = {name: [] for name in BAG_FIELDS}
     for p in split_passages(raw.text):
-        posted, counts = analyze_passage(p.text)
-        for name in BAG_FIELDS:
-            bag_counts[name].append(counts[name])
-        lengths = {name: sum(counts[name].values()) for name in BAG_FIELDS}
-        doc.passages.append(AnalyzedPassage(p.no, p.start, p.end, posted, lengths))
-    doc.bags = {name: bag_of(bag_counts[name], _HASHER) for name in BAG_FIELDS}
+        doc.passages.append(AnalyzedPassage(p.no, p.start, p.end, analyze_passage(p.text)))
     return doc
 
 
@@ -128,7 +96,7 @@ def analyze_file(path: str, known_hash: str | None = None, max_bytes: int | None
             if raw.legacy_encoding:
                 result.legacy_encoding = raw.legacy_encoding
             meta = {"size": st.st_size, "legacy_encoding": raw.legacy_encoding}
-            result.documents.append(analyze_document(raw, path, doc_id, meta))
+            result.documents.append(encode(analyze_document(raw, path, doc_id, meta)))
     except UnreadableFile as exc:
         result.skipped = exc.reason
     except OSError as exc:

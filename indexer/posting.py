@@ -1,11 +1,11 @@
-"""The postings of a passage's text fields, computed from one split of the text into syllables.
+"""The terms of a passage's text fields, computed from one split of the text into syllables.
 
-``field.index(text)`` runs each field's analyzer on its own, so the text was split into syllables
-and normalized four times per passage. All four fields are made of the same normalized syllables
-(as they are, folded, folded pairs, and pyvi's words over each line), so here they are computed
-from one split: the same terms, frequencies, weights and positions as the analyzers of
-``analyzers.fields`` give (tested against them on corpus and generated text), in about two thirds
-of the time. If those analyzers change, this must change with them; the tests say so.
+Running each field's analyzer on its own split the text into syllables and normalized them four
+times per passage. All four fields are made of the same normalized syllables (as they are,
+folded, folded pairs, and pyvi's words over each line), so here they are computed from one split:
+the same terms, frequencies and positions as the analyzers of ``analyzers.fields`` give (tested
+against them on corpus and generated text), in about two thirds of the time. If those analyzers
+change, this must change with them; the tests say so.
 
 This runs in the indexing worker processes.
 """
@@ -17,22 +17,10 @@ from analyzers.normalize import normalize_syllable
 from analyzers.segment import segment, segmenter_lines
 from analyzers.syllables import line_tail, split_syllables
 
-from .schema import BAG_FIELDS, POSTED_FIELDS, SCHEMA, TEXT_FIELDS, Posted
 
-
-def _weight(freq: int, boost: float) -> float:
-    """The weight Whoosh gives a term (frequency times field boost); an int, compact to pickle,
-    when the boost is 1."""
-    return freq if boost == 1.0 else freq * boost
-
-
-def analyze_passage(text: str, packed: bool = True) -> tuple[dict[str, Posted], dict[str, dict[str, int]]]:
-    """The postings of a passage's positional fields (``schema.POSTED_FIELDS``), and the term
-    counts of its bag fields (``schema.BAG_FIELDS``), which ``bags`` keeps as arrays.
-
-    ``packed``: positions as the one int the writer stores (``VarintPositions.pack_value``),
-    computed here in the workers rather than in the writer; else as Whoosh's own writer takes
-    them (bytes)."""
+def analyze_passage(text: str) -> dict[str, dict]:
+    """The terms of each text field of a passage: ``{term: [positions]}`` for ``fsyl`` (folded
+    syllables, which phrases need), ``{term: frequency}`` for ``syl``, ``word`` and ``fpair``."""
     spans = split_syllables(text)
     accented = [normalize_syllable(text[start:end]) for start, end, _ in spans]
     folded = [fold(a) for a in accented]
@@ -40,13 +28,7 @@ def analyze_passage(text: str, packed: bool = True) -> tuple[dict[str, Posted], 
     counts: dict[str, int] = {}
     for a in accented:
         counts[a] = counts.get(a, 0) + 1
-    positions: dict[str, list[int]] = {}
-    for i, f in enumerate(folded):
-        found = positions.get(f)
-        if found is None:
-            positions[f] = [i]
-        else:
-            found.append(i)
+    positions = _positions(folded)
     pairs: dict[str, int] = {}
     for i in range(1, len(spans)):
         if not spans[i].gap:
@@ -56,28 +38,23 @@ def analyze_passage(text: str, packed: bool = True) -> tuple[dict[str, Posted], 
     for w in _words(text, spans, accented):
         words[w] = words.get(w, 0) + 1
 
-    fsyl_format = SCHEMA["fsyl"].format
-    fsyl_boost = fsyl_format.field_boost
-    encode = fsyl_format.encode
-    if packed:
-        pack = fsyl_format.pack_value
-        posted = {"fsyl": Posted([(t.encode("utf-8"), len(p), _weight(len(p), fsyl_boost), pack(encode(p)))
-                                  for t, p in positions.items()])}
-    else:
-        posted = {"fsyl": Posted([(t.encode("utf-8"), len(p), _weight(len(p), fsyl_boost), encode(p))
-                                  for t, p in positions.items()])}
-    bags = {"syl": counts, "word": words, "fpair": pairs}
-    return {name: posted[name] for name in POSTED_FIELDS}, {name: bags[name] for name in BAG_FIELDS}
+    return {"syl": counts, "fsyl": positions, "word": words, "fpair": pairs}
 
 
-def post_fields(text: str) -> dict[str, Posted]:
-    """The postings of each text field (``schema.TEXT_FIELDS``) for one passage, as Whoosh's own
-    writer takes them (``analyze_passage`` with the bag fields' counts as postings)."""
-    posted, bags = analyze_passage(text, packed=False)
-    for name, counts in bags.items():
-        boost = SCHEMA[name].format.field_boost
-        posted[name] = Posted([(t.encode("utf-8"), n, _weight(n, boost), b"") for t, n in counts.items()])
-    return {name: posted[name] for name in TEXT_FIELDS}
+def folded_positions(text: str) -> dict[str, list[int]]:
+    """Folded syllables of ``text`` with their positions: the terms of a document's ``title``."""
+    return _positions([fold(normalize_syllable(text[start:end])) for start, end, _ in split_syllables(text)])
+
+
+def _positions(folded: list[str]) -> dict[str, list[int]]:
+    positions: dict[str, list[int]] = {}
+    for i, f in enumerate(folded):
+        found = positions.get(f)
+        if found is None:
+            positions[f] = [i]
+        else:
+            found.append(i)
+    return positions
 
 
 def _words(text: str, spans, accented: list[str]) -> list[str]:

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from .errors import IndexerError
-from .store import counts, exists, open_index, size_on_disk
+from .storage import exists, open_reader, size_on_disk
 
 INFO_NAME = "vnsearch-info.json"
 
@@ -37,8 +37,8 @@ def read_info(index_dir: Path) -> dict:
 def index_stats(index_dir: Path) -> dict:
     if not exists(index_dir):
         raise IndexerError(f"no vnsearch index at {index_dir}")
-    ix = open_index(index_dir)
-    documents, passages = counts(ix)
+    with open_reader(index_dir) as reader:
+        documents, passages = reader.counts()
     info = read_info(index_dir)
     return {
         "index": str(index_dir),

@@ -1,15 +1,13 @@
 """Whole documents by id, and the terms a query highlights: what the web document page needs.
 
-Kept beside ``engine`` (it reuses the engine's cached searcher and query plan) so that the web
-layer never touches the index itself. A document is reached by its id only, never by a path.
+Kept beside ``engine`` (it reuses the engine's open index and query plan) so that the web layer
+never touches the index itself. A document is reached by its id only, never by a path.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from indexer.schema import document_fields, passage_text
 
 from .engine import plan_query, resolve_index, searching
 from .highlight import match_spans
@@ -48,21 +46,18 @@ class QueryTerms:
 
 def get_document(doc_id: str, index: str | Path | None = None) -> Document | None:
     """The document ``doc_id`` with all its passages in order, or None if the index has no such id."""
-    with searching(resolve_index(index)) as searcher:
-        docnums = list(searcher.document_numbers(kind="passage", doc_id=doc_id))
-        if not docnums:
-            return None
-        stored = [searcher.stored_fields(n) for n in docnums]
-        record = searcher.document(kind="doc", doc_id=doc_id) or {}  # path, title, date
-    stored.sort(key=lambda s: s.get("passage_no", 0))
-    first = stored[0]
-    path, title, date = document_fields(first, record)
+    with searching(resolve_index(index)) as opened:
+        record = opened.reader.find_document(doc_id)
+        passages = opened.reader.passages_of(record) if record is not None else []
+    if not passages:
+        return None
+    first = passages[0]
     return Document(
-        doc_id=first["doc_id"],
-        path=path,
-        title=title,
-        date=date,
-        passages=[Passage(s.get("passage_no", i), passage_text(s, record)) for i, s in enumerate(stored)],
+        doc_id=first.doc_id,
+        path=first.path,
+        title=first.title,
+        date=first.date,
+        passages=[Passage(p.passage_no, p.text) for p in passages],
     )
 
 
@@ -71,6 +66,6 @@ def query_terms(query: str, index: str | Path | None = None, *, exact: bool = Fa
     parsed = parse(query)
     if parsed.is_empty():
         return QueryTerms()
-    with searching(resolve_index(index)) as searcher:
-        plan = plan_query(parsed, searcher, exact)  # the very plan search() marks its passages with
+    with searching(resolve_index(index)) as opened:
+        plan = plan_query(parsed, opened, exact)  # the very plan search() marks its passages with
     return QueryTerms(set(plan.folded), set(plan.pairs), set(plan.accented))

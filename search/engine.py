@@ -27,16 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from whoosh.query import Phrase, Term
 
 from indexer.default import ensure_default_index
-from indexer.schema import document_fields, passage_text
-from indexer.store import exists, open_index
+from indexer.storage import DocumentRecord, IndexReader, exists, open_reader
 
 from .highlight import match_spans, snippet
 from .questions import is_question_word, question_positions
 from .results import Hit, SearchResult
-from .scorer import arrays_for, bm25, term_scores
+from .scorer import IndexArrays, arrays_for, bm25, term_scores
 from .suggest import suggest
 from .syntax import parse, valid_unicode
 from .terms import QuerySyllable, pairs, query_syllables, query_words, runs
@@ -62,17 +60,18 @@ class SearchError(Exception):
 
 @dataclass(frozen=True)
 class _Clause:
-    """A Whoosh query over positions (a phrase or a term), and in exact mode the accented
-    syllables its records must also have (``syl``, scored from bags files, not by Whoosh)."""
+    """Folded syllables that must occur in a row in a positional field (a phrase, or one term),
+    and in exact mode the accented syllables its records must also have (``syl``)."""
 
-    query: object
+    field: str
+    folded: tuple[str, ...]
     accented: tuple[str, ...] = ()
 
 
 @dataclass
 class _Plan:
     terms: list[tuple[str, str, float]] = field(default_factory=list)  # optional, scored
-    bonus: list[tuple[object, float]] = field(default_factory=list)  # (Whoosh query, score bonus)
+    bonus: list[tuple[_Clause, float]] = field(default_factory=list)  # (a run of syllables, score bonus)
     required: list[_Clause] = field(default_factory=list)  # every hit matches these
     excluded: list[_Clause] = field(default_factory=list)  # no hit matches these
     gate: list[tuple[str, str, float]] = field(default_factory=list)  # exact mode: a hit matches one
@@ -132,14 +131,23 @@ def resolve_index(index: str | Path | None) -> Path:
         return _default_index
 
 
-@contextmanager
-def searching(index_dir: Path) -> Iterator[object]:
-    """The index's shared searcher, for this thread alone while the block runs.
+@dataclass
+class OpenIndex:
+    """An index's latest commit as the engine keeps it open: the storage's reader, and the
+    arrays the scorer derives from it once."""
 
-    Whoosh readers are not thread-safe: their files keep one read position, so two threads
-    reading postings or stored fields of the same searcher at once read each other's bytes
-    (``UnpicklingError``, wrong postings). Everything that reads a cached searcher goes through
-    here. The lock is re-entrant, so a caller may hold it around ``search()``.
+    reader: IndexReader
+    arrays: IndexArrays
+
+
+@contextmanager
+def searching(index_dir: Path) -> Iterator[OpenIndex]:
+    """The index's shared reader, for this thread alone while the block runs.
+
+    The storage's readers are not thread-safe: their files keep one read position, so two
+    threads reading postings or stored records of the same reader at once read each other's
+    bytes (``UnpicklingError``, wrong postings). Everything that reads a cached reader goes
+    through here. The lock is re-entrant, so a caller may hold it around ``search()``.
     """
     key = str(index_dir.resolve())
     with _lock:
@@ -148,27 +156,24 @@ def searching(index_dir: Path) -> Iterator[object]:
         yield _searcher(index_dir)
 
 
-def _searcher(index_dir: Path):
-    """A searcher per index, kept open across queries and replaced when the index changes.
-
-    The replacement is a fresh searcher, not ``searcher.refresh()``: whoosh-reloaded's refresh
-    re-uses the old reader's segments, keeping segments a merge has replaced (every document
-    twice) and the deletions as they were. The old searcher is not closed here, since another
-    thread may still be answering a query with it; it is closed when the last query lets it go.
-    """
+def _searcher(index_dir: Path) -> OpenIndex:
+    """A reader per index, kept open across queries and replaced by a fresh one when a newer
+    commit exists. The old reader is not closed here, since another thread may still be
+    answering a query with it; it is closed when the last query lets it go."""
     key = str(index_dir.resolve())
     with _lock:
-        searcher = _searchers.get(key)
-        if searcher is None or not searcher.up_to_date():
-            searcher = open_index(index_dir).searcher()  # scoring is ours (scorer.py), not Whoosh's
-        _searchers[key] = searcher
-        return searcher
+        current = _searchers.get(key)
+        if current is None or not current.reader.is_current():
+            reader = open_reader(index_dir)
+            current = OpenIndex(reader, arrays_for(reader))
+        _searchers[key] = current
+        return current
 
 
-def plan_query(parsed, searcher, exact: bool) -> _Plan:
+def plan_query(parsed, index: OpenIndex, exact: bool) -> _Plan:
     """The terms, phrases and filters of a parsed query, and what its hits are marked by."""
-    reader = searcher.reader()
-    total = max(1, searcher.doc_count())
+    reader = index.reader
+    total = max(1, reader.live_count())
     free = query_syllables(parsed.free_text)
     if len(free) > MAX_SYLLABLES:
         free = free[:MAX_SYLLABLES]
@@ -213,7 +218,7 @@ def plan_query(parsed, searcher, exact: bool) -> _Plan:
                 continue
             optional.append(("word", w, W_WORD))
     for run in runs(free):
-        plan.bonus.append((Phrase("fsyl", [s.folded for s in run]), W_RUN))
+        plan.bonus.append((_Clause("fsyl", tuple(s.folded for s in run)), W_RUN))
 
     required = plan.required
     for text in parsed.phrases:
@@ -237,12 +242,11 @@ def plan_query(parsed, searcher, exact: bool) -> _Plan:
 
 
 def _phrase(fieldname: str, sylls: list[QuerySyllable], exact: bool) -> _Clause:
-    folded = [s.folded for s in sylls]
-    q = Term(fieldname, folded[0]) if len(folded) == 1 else Phrase(fieldname, folded)
-    return _Clause(q, tuple(dict.fromkeys(s.accented for s in sylls)) if exact else ())
+    folded = tuple(s.folded for s in sylls)
+    return _Clause(fieldname, folded, tuple(dict.fromkeys(s.accented for s in sylls)) if exact else ())
 
 
-def _correct(reader, key: str) -> str | None:
+def _correct(reader: IndexReader, key: str) -> str | None:
     """The most frequent indexed syllable one edit away from an unknown one (a typo)."""
     candidates = [t for t in reader.terms_within("fsyl", key, 1) if t != key]
     if not candidates:
@@ -278,19 +282,19 @@ def search(
                             else "nothing to search for: the query only excludes words")
         result.took_ms = _ms(started)
         return result
-    with searching(resolve_index(index)) as searcher:
-        return _search(searcher, result.query, parsed, result, limit, offset, mode, exact, passages_per_doc, started)
+    with searching(resolve_index(index)) as opened:
+        return _search(opened, result.query, parsed, result, limit, offset, mode, exact, passages_per_doc, started)
 
 
-def _search(searcher, query, parsed, result, limit, offset, mode, exact, passages_per_doc, started) -> SearchResult:
-    plan = plan_query(parsed, searcher, exact)
+def _search(opened: OpenIndex, query, parsed, result, limit, offset, mode, exact, passages_per_doc, started) -> SearchResult:
+    plan = plan_query(parsed, opened, exact)
     if not (plan.terms or plan.required or plan.title_required):
         result.notes.append("nothing to search for: the query has no letters or digits")
         result.took_ms = _ms(started)
         return result
 
-    arrays = arrays_for(searcher)
-    scores = _scores(searcher, arrays, plan)
+    reader, arrays = opened.reader, opened.arrays
+    scores = _scores(reader, arrays, plan)
     matched = np.flatnonzero(scores > 0)
     if mode == "passages":
         result.total = len(matched)
@@ -310,22 +314,21 @@ def _search(searcher, query, parsed, result, limit, offset, mode, exact, passage
         for doc in page:
             chosen.extend((int(d), float(scores[d])) for d in mine[mine_owner == doc][:passages_per_doc])
 
-    records: dict[int, dict] = {}  # document records (path, title, date), read once per page
+    records: dict[int, DocumentRecord] = {}  # each document's record, read once per page
     for docnum, score in chosen:
-        stored = searcher.stored_fields(docnum)
         owner = int(arrays.owner[docnum])
         if owner not in records:
-            records[owner] = searcher.stored_fields(owner)
-        path, title, date = document_fields(stored, records[owner])
-        text = passage_text(stored, records[owner])
+            records[owner] = reader.document(owner)
+        passage = reader.passage(docnum, records[owner])
+        text = passage.text
         spans = match_spans(text, plan.folded, plan.pairs, plan.accented)
         result.hits.append(
             Hit(
-                doc_id=stored["doc_id"],
-                path=path,
-                title=title,
-                date=date,
-                passage_no=stored["passage_no"],
+                doc_id=passage.doc_id,
+                path=passage.path,
+                title=passage.title,
+                date=passage.date,
+                passage_no=passage.passage_no,
                 text=text,
                 score=round(score, 4),
                 highlights=spans,
@@ -338,28 +341,28 @@ def _search(searcher, query, parsed, result, limit, offset, mode, exact, passage
     return result
 
 
-def _scores(searcher, arrays, plan: _Plan) -> np.ndarray:
+def _scores(reader: IndexReader, arrays: IndexArrays, plan: _Plan) -> np.ndarray:
     """Score of every record: BM25 of the optional terms, the document title's score passed on
     to its passages, phrase bonuses, required and excluded clauses applied as masks; zero means
     no match. Document records themselves never match."""
-    scores = bm25(searcher, arrays, plan.terms)
+    scores = bm25(arrays, plan.terms)
     if plan.titles:
-        scores += bm25(searcher, arrays, plan.titles)[arrays.owner]
+        scores += bm25(arrays, plan.titles)[arrays.owner]
     if plan.gate:  # exact mode: folded pairs and titles only add to passages with an exact match
-        scores[bm25(searcher, arrays, plan.gate) == 0] = 0.0
-    for query, bonus in plan.bonus:
-        docs = _docs(searcher, query)
+        scores[bm25(arrays, plan.gate) == 0] = 0.0
+    for clause, bonus in plan.bonus:
+        docs = reader.matching(clause.field, clause.folded)
         if len(docs):
             scores[docs] += bonus
     if plan.required or plan.title_required:
         mask = np.ones(arrays.size, dtype=bool)
         for clause in plan.required:
-            mask &= _member(arrays.size, _matching(searcher, arrays, clause))
+            mask &= _member(arrays.size, _matching(reader, arrays, clause))
         for clause in plan.title_required:
-            mask &= _member(arrays.size, _matching(searcher, arrays, clause))[arrays.owner]
+            mask &= _member(arrays.size, _matching(reader, arrays, clause))[arrays.owner]
         scores = np.where(mask, scores + 1.0, 0.0).astype(np.float32)
     for clause in plan.excluded:
-        scores[_matching(searcher, arrays, clause)] = 0.0
+        scores[_matching(reader, arrays, clause)] = 0.0
     scores[~arrays.live] = 0.0
     scores[arrays.doc_starts] = 0.0
     return scores
@@ -394,16 +397,12 @@ def _member(size: int, docnums: np.ndarray) -> np.ndarray:
     return inside
 
 
-def _docs(searcher, query) -> np.ndarray:
-    return np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
-
-
-def _matching(searcher, arrays, clause: _Clause) -> np.ndarray:
-    docs = _docs(searcher, clause.query)
+def _matching(reader: IndexReader, arrays: IndexArrays, clause: _Clause) -> np.ndarray:
+    docs = reader.matching(clause.field, clause.folded)
     for accented in clause.accented:
         if not len(docs):
             break
-        ids, _ = term_scores(searcher, arrays, "syl", accented)
+        ids, _ = term_scores(arrays, "syl", accented)
         docs = docs[np.isin(docs, ids)]
     return docs
 

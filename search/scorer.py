@@ -7,8 +7,9 @@ tenth of all passages a third of the weight of a unique one, and questions are f
 syllables (``bệnh``, ``người``, ``năm``). Lucene's gives it a quarter, which raised MRR@10 on both
 evaluation sets (benchmarks/relevance.py).
 
-The arrays that do not depend on the query (field lengths, deletions, where each document's
-passages start) are read once per searcher and kept with it.
+Postings, lengths and deletions come from the storage's reader (``indexer.storage``) as numpy
+arrays. The arrays that do not depend on the query (field lengths, deletions, where each
+document's passages start) are read once per open index and kept in its ``IndexArrays``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .postings import deleted, doc_frequency, field_lengths, leaves, term_postings
+from indexer.storage import IndexReader
 
 K1 = 0.6  # passages are short: a second occurrence of a term adds little
 B = 0.75
@@ -28,8 +29,8 @@ CACHE_BYTES = 256 * 1024 * 1024  # decoded term scores kept per open index
 
 @dataclass
 class IndexArrays:
+    reader: IndexReader
     size: int
-    leaves: list[tuple[object, int]]
     live: np.ndarray  # False for deleted records
     doc_starts: np.ndarray  # global docnums of document records, ascending
     lengths: dict[str, np.ndarray] = field(default_factory=dict)
@@ -50,8 +51,7 @@ class IndexArrays:
         # Searchers are shared between threads: fill both dicts before publishing either, so a
         # thread that sees the lengths also sees their average.
         if fieldname not in self.lengths:
-            parts = [field_lengths(r, fieldname) for r, _ in self.leaves]
-            arr = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+            arr = self.reader.field_lengths(fieldname)
             nonzero = arr[arr > 0]
             self.averages[fieldname] = float(nonzero.mean()) if len(nonzero) else 1.0
             self.lengths[fieldname] = arr
@@ -71,48 +71,34 @@ class IndexArrays:
         return np.searchsorted(self.doc_starts, docnums, side="right") - 1
 
 
-def arrays_for(searcher) -> IndexArrays:
-    cached = getattr(searcher, "_vnsearch_arrays", None)
-    if cached is not None:
-        return cached
-    parts = leaves(searcher)
-    size = searcher.doc_count_all()
-    live = np.ones(size, dtype=bool)
-    starts = []
-    for reader, offset in parts:
-        mask = deleted(reader)
-        if mask is not None:
-            live[offset : offset + len(mask)] = ~mask
-        ids, _ = term_postings(reader, "kind", "doc")
-        starts.append(ids + offset)
-    doc_starts = np.sort(np.concatenate(starts)) if starts else np.zeros(0, dtype=np.int64)
-    arrays = IndexArrays(size=size, leaves=parts, live=live, doc_starts=doc_starts)
-    searcher._vnsearch_arrays = arrays
-    return arrays
+def arrays_for(reader: IndexReader) -> IndexArrays:
+    """The query-independent arrays of an open index (read once, kept by the caller)."""
+    return IndexArrays(reader=reader, size=reader.size, live=reader.live(), doc_starts=reader.document_starts())
 
 
 def idf_of(df: int, total: int) -> float:
     return math.log(1.0 + (max(total, df) - df + 0.5) / (df + 0.5))
 
 
-def term_scores(searcher, arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Global docnums and unboosted BM25 of one term, cached with the searcher's arrays.
+def term_scores(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Global docnums and unboosted BM25 of one term, cached with the index's arrays.
 
     Decoding posting blocks is most of a query's cost, and the same terms (common syllables,
-    frequent pairs) recur from query to query; their scores depend only on the searcher.
+    frequent pairs) recur from query to query; their scores depend only on the commit.
     """
     key = (fieldname, text)
     cached = arrays.cache.get(key)
     if cached is not None:
         arrays.cache.move_to_end(key)
         return cached
-    df = sum(doc_frequency(reader, fieldname, text) for reader, _ in arrays.leaves)
+    segments = arrays.reader.segments
+    df = sum(segment.doc_frequency(fieldname, text) for segment, _ in segments)
     ids_parts, score_parts = [], []
     if df:
         idf = idf_of(df, arrays.size)
         lengths, avg = arrays.length(fieldname)
-        for reader, offset in arrays.leaves:
-            ids, tf = term_postings(reader, fieldname, text)
+        for segment, offset in segments:
+            ids, tf = segment.postings(fieldname, text)
             if not len(ids):
                 continue
             ids = ids + offset
@@ -125,11 +111,11 @@ def term_scores(searcher, arrays: IndexArrays, fieldname: str, text: str) -> tup
     return ids, scores
 
 
-def bm25(searcher, arrays: IndexArrays, terms: list[tuple[str, str, float]]) -> np.ndarray:
+def bm25(arrays: IndexArrays, terms: list[tuple[str, str, float]]) -> np.ndarray:
     """Summed, boosted BM25 of each record for the given (field, text, boost) terms."""
     total = np.zeros(arrays.size, dtype=np.float32)
     for fieldname, text, boost in terms:
-        ids, scores = term_scores(searcher, arrays, fieldname, text)
+        ids, scores = term_scores(arrays, fieldname, text)
         if len(ids):
             total[ids] += boost * scores
     return total

@@ -247,7 +247,7 @@ def serve(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000) -> 
     """Run the web app with uvicorn; a missing index is a one-line message and exit status 1."""
     import uvicorn
 
-    from indexer.store import exists
+    from indexer.storage import exists
 
     try:
         if index_dir is None:

@@ -177,8 +177,28 @@ def test_hits_carry_their_documents_metadata_after_an_update(docs: Path, tmp_pat
     assert others and all(h.path.startswith(str(docs)) and h.path != str(target) and h.title for h in others)
     doc = get_document(mine[0].doc_id, index=ix)
     assert (doc.path, doc.title, doc.date) == (str(target), "Bão số 10", "2020-10-02")
-    from indexer.store import open_index
+    from indexer.storage import open_reader
 
-    with open_index(ix).searcher() as s:
-        passage = s.stored_fields(next(s.document_numbers(kind="passage")))
-    assert not {"path", "title", "date"} & set(passage)
+    with open_reader(ix) as reader:
+        segment, base = reader.segments[0]
+        passage = segment.stored(next(reader.passages()) - base)
+    assert not {"path", "title", "date", "text"} & set(passage) and passage["span"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_ready_made_documents_without_ids_get_one_each(tmp_path: Path, jobs: int):
+    """``index_documents`` numbers documents without an id by their place in the input: batches of
+    64 used to restart at 0, so the 65th document replaced the first one's id."""
+    from indexer.build import index_documents
+    from indexer.readers import RawDocument
+    from search.documents import get_document
+
+    raws = [RawDocument(None, f"Bản tin số {i}", f"Bản tin số {i}\n\nXã Tân Lập số {i} tổ chức hội nghị nông dân.")
+            for i in range(150)]
+    summary = index_documents(raws, tmp_path / "ix", jobs=jobs, batch=64)
+    assert (summary.added, summary.documents) == (150, 150)
+    hits = search("hội nghị nông dân", index=tmp_path / "ix", limit=100).hits
+    assert len({h.doc_id for h in hits}) == 100
+    for i in (0, 64, 65, 149):
+        doc = get_document(f"doc-{i}", index=tmp_path / "ix")
+        assert doc is not None and doc.title == f"Bản tin số {i}"

@@ -80,38 +80,32 @@ class Inconsistent(AssertionError):
 
 def check_whole(index_dir: Path) -> IndexState:
     """Open the index the way the engine does and check it is whole; raise ``Inconsistent`` if not."""
-    from indexer.store import open_index
+    from indexer.storage import open_reader
 
-    ix = open_index(Path(index_dir))
-    with ix.searcher() as s:
-        return _check_searcher(s)
+    with open_reader(Path(index_dir)) as reader:
+        return _check_reader(reader)
 
 
-def _check_searcher(s) -> IndexState:
-    from indexer.schema import passage_text
-
+def _check_reader(reader) -> IndexState:
     expected: dict[str, int] = {}
     titles: dict[str, str] = {}
-    records: dict[str, dict] = {}
     paths: set[str] = set()
     problems = []
-    for docnum in s.document_numbers(kind="doc"):
-        f = s.stored_fields(docnum)
-        if f["doc_id"] in expected:
-            problems.append(f"document {f['doc_id']} recorded twice")
-        expected[f["doc_id"]] = f["meta"]["passages"]
-        titles[f["doc_id"]] = f.get("title") or ""
-        records[f["doc_id"]] = f
-        paths.add(f["path"])
+    for record in reader.documents(with_text=True):
+        if record.doc_id in expected:
+            problems.append(f"document {record.doc_id} recorded twice")
+        expected[record.doc_id] = record.meta["passages"]
+        titles[record.doc_id] = record.title
+        paths.add(record.path)
     found: Counter[str] = Counter()
     nos: dict[str, set[int]] = {}
     npass = 0
     stored: dict[tuple[str, int], tuple[str, str]] = {}
-    for docnum in s.document_numbers(kind="passage"):
-        f = s.stored_fields(docnum)
-        stored[f["doc_id"], f["passage_no"]] = (passage_text(f, records.get(f["doc_id"], {})), titles.get(f["doc_id"], ""))
-        found[f["doc_id"]] += 1
-        nos.setdefault(f["doc_id"], set()).add(f["passage_no"])
+    for docnum in reader.passages():
+        p = reader.passage(docnum)
+        stored[p.doc_id, p.passage_no] = (p.text, titles.get(p.doc_id, ""))
+        found[p.doc_id] += 1
+        nos.setdefault(p.doc_id, set()).add(p.passage_no)
         npass += 1
     for doc_id, n in expected.items():
         if found.get(doc_id, 0) != n:
@@ -121,8 +115,8 @@ def _check_searcher(s) -> IndexState:
     orphans = set(found) - set(expected)
     if orphans:
         problems.append(f"{len(orphans)} documents have passages but no record, e.g. {sorted(orphans)[:3]}")
-    if s.doc_count() != len(expected) + npass:
-        problems.append(f"doc_count {s.doc_count()} != {len(expected)} records + {npass} passages")
+    if reader.live_count() != len(expected) + npass:
+        problems.append(f"live records {reader.live_count()} != {len(expected)} records + {npass} passages")
     if problems:
         raise Inconsistent("; ".join(problems[:5]))
     return IndexState(len(expected), npass, frozenset(expected), frozenset(paths), stored)
@@ -169,7 +163,7 @@ def check_result(result) -> None:
 # ---------------------------------------------------------------------------
 
 def indexer_command(paths: list[Path], index_dir: Path, jobs: int = 1) -> list[str]:
-    return [sys.executable, "-m", "search.cli", "index", *map(str, paths), "--index", str(index_dir),
+    return [sys.executable, "-m", "vnsearch", "index", *map(str, paths), "--index", str(index_dir),
             "--jobs", str(jobs), "--json"]
 
 
@@ -303,7 +297,7 @@ def crash_campaign(workdir: Path, kills: int, n_docs: int, commit_every: int, se
             figures.missed += 1
             if proc.returncode != 0:
                 raise AssertionError(f"indexer failed on its own ({proc.returncode})")
-        from indexer.store import exists
+        from indexer.storage import exists
 
         if previous is None and not exists(index_dir):
             continue  # killed before its first commit (creating the index is one): nothing to check
@@ -348,7 +342,7 @@ ALL_DOCS_QUERY = '"mã tài liệu"'  # in the last paragraph of every generated
 
 def checked_search(index_dir: Path, query: str, mode: str, rng: random.Random) -> tuple[bool, int]:
     """One ``search()``, checked against the very commit it ran on when that is known (the engine's
-    searcher was the same object before and after). Returns (was it pinned to a commit, hits)."""
+    open index was the same object before and after). Returns (was it pinned to a commit, hits)."""
     from search import engine
 
     with engine.searching(Path(index_dir)) as before:  # re-entrant: search() takes it too
@@ -365,9 +359,9 @@ def checked_search(index_dir: Path, query: str, mode: str, rng: random.Random) -
     return pinned, len(result.hits)
 
 
-def _check_pinned(searcher, query: str, mode: str, result) -> None:
-    """The result is exactly what the commit of ``searcher`` holds."""
-    state = _check_searcher(searcher)
+def _check_pinned(opened, query: str, mode: str, result) -> None:
+    """The result is exactly what the commit the engine had open (``opened``) holds."""
+    state = _check_reader(opened.reader)
     for hit in result.hits:
         if hit.doc_id not in state.doc_ids:
             raise Inconsistent(f"hit from {hit.doc_id}, not in the commit searched")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from indexer.store import open_index
+from indexer.storage import IndexWriter, open_reader
 
 from ._helpers import check_search, check_whole, crash_campaign, write_documents
 
@@ -35,13 +35,10 @@ def test_the_checks_see_half_a_document(tmp_path):
     state = check_whole(tmp_path / "ix")
     assert state.documents == len(docs)
     check_search(tmp_path / "ix", state)
-    ix = open_index(tmp_path / "ix")
-    with ix.searcher() as s:
-        victim = next(s.document_numbers(kind="passage"))
-    from indexer.store import writer
-
-    w = writer(ix)
-    w.delete_document(victim)
+    with open_reader(tmp_path / "ix") as reader:
+        victim = next(reader.passages())
+    w = IndexWriter(tmp_path / "ix")
+    w.delete_record(victim)
     w.commit()
     import pytest
 

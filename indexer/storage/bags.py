@@ -1,6 +1,6 @@
 """Bag-of-terms postings (no positions) in numpy arrays, in a file of their own in each segment.
 
-Three of a passage's text fields (``schema.BAG_FIELDS``: accented syllables, words, folded
+Three of a passage's text fields (the ``BAGS`` fields of ``layout.FIELDS``: accented syllables, words, folded
 syllable pairs) are scored by frequency alone. In Whoosh's term index each of their terms cost
 some eighty bytes before its first posting (a hash-table entry, the key, a packed term info), and
 most are adjacent pairs that occur once: the term index was the larger half of the whole index.
@@ -292,24 +292,16 @@ def _unpage(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     return gaps, raw[4 * n :]
 
 
-def open_bags(reader) -> "BagReader | None":
-    """The bags of a Whoosh segment reader, or None for a segment without a bags file (written
-    before there were any); read once and kept with the reader."""
-    cached = getattr(reader, "_vnsearch_bags", False)
-    if cached is not False:
-        return cached
-    bags = None
-    segment, storage = getattr(reader, "_segment", None), getattr(reader, "_storage", None)
-    if segment is not None and storage is not None:
-        name = segment.make_filename(EXT)
-        if storage.file_exists(name):
-            f = storage.open_file(name)
-            try:
-                bags = BagReader(f.read())
-            finally:
-                f.close()
-    reader._vnsearch_bags = bags
-    return bags
+def read_bags(segment, storage) -> "BagReader | None":
+    """The bags file of a Whoosh segment, or None for a segment without one."""
+    name = segment.make_filename(EXT)
+    if not storage.file_exists(name):
+        return None
+    f = storage.open_file(name)
+    try:
+        return BagReader(f.read())
+    finally:
+        f.close()
 
 
 class BagReader:

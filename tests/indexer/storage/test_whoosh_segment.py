@@ -8,15 +8,19 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from indexer.bags import open_bags
-from indexer.build import add_document
 from indexer.documents import analyze_document
-from indexer.posting import post_fields
 from indexer.readers import RawDocument
-from indexer.schema import BAG_FIELDS, TEXT_FIELDS
-from indexer.segment import INLINE_MAX, FastSegmentWriter
-from indexer.store import INDEX_NAME, open_or_create
+from indexer.storage import encode
+from indexer.storage.bags import read_bags
+from indexer.storage.files import open_or_create
+from indexer.storage.layout import BAGS, TEXT_FIELDS, fields_in
+from indexer.storage.reader import INDEX_NAME
+from indexer.storage.whoosh_schema import posted
+from indexer.storage.whoosh_segment import INLINE_MAX, FastSegmentWriter
+from indexer.storage.writer import add_encoded
 from tests.indexer.conftest import CORPUS
+
+BAG_FIELDS = fields_in(BAGS)
 
 
 def _documents(copies: int = 4):
@@ -31,10 +35,14 @@ def _documents(copies: int = 4):
 def _add_whoosh(writer, doc) -> None:
     """What Whoosh's own writer would be given: every text field's postings, bags included."""
     writer.add_document(kind="doc", key=f"d:{doc.doc_id}", doc_id=doc.doc_id, path=doc.path,
-                        title=doc.title_posted, _stored_title=doc.title)
+                        title=posted("title", doc.title_terms, packed=False), _stored_title=doc.title)
     for p in doc.passages:
-        writer.add_document(kind="passage", doc_id=doc.doc_id, path=doc.path, _stored_path=None,
-                            passage_no=p.no, **post_fields(doc.text[p.start : p.end]))
+        writer.add_document(kind="passage", doc_id=doc.doc_id, path=doc.path, _stored_path=None, passage_no=p.no,
+                            **{name: posted(name, p.terms[name], packed=False) for name in TEXT_FIELDS})
+
+
+def add_document(writer, doc) -> None:
+    add_encoded(writer, encode(doc), {})
 
 
 def _postings(index_dir: Path) -> tuple[dict, dict, dict]:
@@ -71,7 +79,7 @@ def _bag_postings(index_dir: Path, keys) -> dict:
     out: dict = {}
     try:
         for segment, offset in reader.leaf_readers():
-            bags = open_bags(segment)
+            bags = read_bags(segment.segment(), segment.storage())
             assert bags is not None
             for key in keys:
                 ids, freqs = bags.postings(*key)
@@ -92,7 +100,7 @@ def _build(index_dir: Path, docs, fast_writer=None, commits: int = 1, optimize: 
         w = fast_writer(ix) if fast_writer else ix.writer()
         for doc in docs[start : start + per_commit]:
             if fast_writer:
-                add_document(w, doc, {})
+                add_document(w, doc)
             else:
                 _add_whoosh(w, doc)
         w.commit()
@@ -151,7 +159,7 @@ def test_merging_skips_deleted_documents(tmp_path: Path):
         w = writer(ix) if writer else ix.writer()
         w.delete_by_term("doc_id", "d1")
         for doc in docs[len(docs) // 2 :]:
-            add_document(w, doc, {}) if writer else _add_whoosh(w, doc)
+            add_document(w, doc) if writer else _add_whoosh(w, doc)
         w.commit(optimize=True)
     expected = _postings(tmp_path / "whoosh")
     got = _postings(tmp_path / "fast")

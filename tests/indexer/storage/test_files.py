@@ -45,10 +45,12 @@ def test_commit_syncs_files_before_naming_them(tmp_path: Path, monkeypatch):
 def test_document_records_leave_the_text_out(tmp_path: Path):
     # Incremental runs compare sizes and hashes; each record's text (the whole document) would
     # keep the corpus in memory for the run.
-    from indexer.store import document_records, open_or_create
+    from indexer.storage import open_reader
 
     index_paths([CORPUS], tmp_path / "ix", jobs=1)
-    records = document_records(open_or_create(tmp_path / "ix"))
-    assert len(records) == 5
-    for path, (record,) in records.items():
-        assert "text" not in record and record["path"] == path and record["meta"]["hash"]
+    with open_reader(tmp_path / "ix") as reader:
+        records = list(reader.documents())
+        assert len(records) == 5
+        for record in records:
+            assert record.text is None and Path(record.path).exists() and record.meta["hash"]
+        assert reader.document(records[0].docnum).text  # asked for, the text is there

@@ -14,20 +14,22 @@ how postings reach the segment:
   term by term, to a run file (``marshal``), and the runs are merged term by term at the end.
 * The posting blocks are encoded here, a whole term at a time, in the W3 codec's block format
   (``encode_term``), so readers cannot tell the difference. What differs from Whoosh's own writer
-  is all valid W3 data, read by Whoosh's readers and ``search.postings`` alike: a term with at most
+  is all valid W3 data, read by Whoosh's readers and ``reader.SegmentReader`` alike: a term with at most
   ``INLINE_MAX`` postings is stored inside its term info (whoosh-reloaded's own inlining crashes),
   with no weights when all are 1.0; a block too small to gain from zlib is stored uncompressed,
   the others at ``COMPRESSION``; integral weights are pickled as ints, and so are positions
   (``formats.VarintPositions.pack_value``). Most terms of an index
   (adjacent pairs) occur once, and a posting block costs some sixty bytes before its one posting.
 
-The fields of ``schema.BAG_FIELDS`` are not written here but in the segment's ``bags`` file
+The ``BAGS`` fields of ``layout.FIELDS`` are not written here but in the segment's ``bags`` file
 (``BagBuffer``): ``add_bags`` takes a document's postings of them as arrays, and merged segments
-bring theirs along (from their ``bags`` file, or from Whoosh's term index in segments written
-before). Their field lengths are written as usual.
+bring theirs along (from their ``bags`` file, or from Whoosh's term index in version-1 segments).
+Their field lengths are written as usual. Each segment written here gets a ``layout.INFO_EXT``
+file with its layout version; a segment that merges older ones records the oldest records
+version among them, since Whoosh copies stored records as they are.
 
 This module depends on the W3 codec (the default of whoosh-reloaded) and is used only with it.
-Every writer of a vnsearch index must be this one (``store.writer``): Whoosh's own writer reads
+Every writer of a vnsearch index must be this one (``writer.IndexWriter``): Whoosh's own writer reads
 these segments but cannot merge them, since its posting writer accepts only ``bytes`` values.
 """
 
@@ -51,7 +53,10 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from . import bags as bagfile
-from .schema import BAG_FIELDS
+from .layout import BAGS, FORMAT_VERSION, INFO_EXT, current_info, encode_info, fields_in
+from .reader import segment_info
+
+BAG_FIELDS = fields_in(BAGS)
 
 INLINE_MAX = 4  # postings stored inside the term info rather than in a posting block
 MAX_POSTINGS = 3_000_000  # buffered before a spill to a run file: bounds the writer's memory
@@ -356,6 +361,7 @@ class FastSegmentWriter(SegmentWriter):
         self.pool = PostingBuffer(max_postings, tempdir=folder)
         self.bags = bagfile.BagBuffer(max_bag_postings, tempdir=folder)
         self._last_ids: dict[str, tuple] = {}
+        self._records_version = FORMAT_VERSION  # the oldest records layout merged in
 
     def add_document(self, **fields) -> None:
         self._check_state()
@@ -418,7 +424,9 @@ class FastSegmentWriter(SegmentWriter):
         """Postings of a segment being merged into this one (docnums renumbered by ``docmap``
         where it has deletions). Bag fields go to the bags buffer, from the segment's bags file
         or, in a segment written before there were bags files, from its term index."""
-        own = bagfile.open_bags(reader)
+        info = segment_info(reader.segment(), reader.storage())
+        self._records_version = min(self._records_version, info.records)
+        own = bagfile.read_bags(reader.segment(), reader.storage()) if info.version >= 2 else None
         hasher = bagfile.Hasher()
         add = self.pool.add
         legacy: dict[str, list] = {}
@@ -455,6 +463,11 @@ class FastSegmentWriter(SegmentWriter):
         finally:
             perdoc.close()
         self.fieldwriter.close()
+        out = self.newsegment.create_file(self.storage, INFO_EXT)
+        try:
+            out.write(encode_info(current_info(records=self._records_version)))
+        finally:
+            out.close()
         if self.bags.fieldnames():
             out = self.newsegment.create_file(self.storage, bagfile.EXT)
             try:

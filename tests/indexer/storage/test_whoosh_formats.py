@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.formats import VarintPositions
+from indexer.storage.whoosh_formats import VarintPositions
 
 
 @pytest.mark.parametrize("positions", [[0], [1], [0, 1], [0, 127, 128, 129], [5, 300, 70_000], [127], [128], list(range(0, 2000, 7))])

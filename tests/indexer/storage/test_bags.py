@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from indexer.bags import PAGE, BagBuffer, BagReader, Hasher, bag_of, term_hash
+from indexer.storage.bags import PAGE, BagBuffer, BagReader, Hasher, bag_of, term_hash
 
 
 def _fill(buffer: BagBuffer, seed: int = 7, docs: int = 1500) -> dict:

@@ -1,0 +1,45 @@
+"""The on-disk index, behind one small reader/writer interface (in the manner of Lucene's codecs).
+
+Everything that reads or writes an index goes through here; no module outside this package
+imports Whoosh (but ``analyzers.fields``, whose analyzers are Whoosh analyzers) or sees a Whoosh
+object. What the rest of vnsearch uses:
+
+* writing: ``encode`` (an ``AnalyzedDocument`` into the stored formats, in a worker process)
+  and ``IndexWriter`` (``add``, ``delete_path``, ``commit``, ``cancel``);
+* reading: ``open_reader`` gives an ``IndexReader`` over the latest commit, made of
+  ``SegmentReader``s (document frequency, postings as numpy arrays, field lengths, the deleted
+  mask, stored records as ``DocumentRecord``/``PassageRecord``, phrase matches, term lookups by
+  prefix and edit distance);
+* ``layout``: which format stores each field, and the layout versions a segment can be in.
+
+Modules: ``layout`` (the field table, versions), ``records`` (stored records), ``reader``,
+``writer``, ``files`` (the synced folder), and the formats behind them: ``whoosh_schema``,
+``whoosh_formats`` and ``whoosh_segment`` (Whoosh's W3 segments, written a term at a time) and
+``bags`` (frequency-only postings in numpy arrays). A second backend would be another
+implementation of ``reader`` and ``writer`` with the same classes' methods.
+"""
+
+from .files import size_on_disk
+from .layout import FIELDS, FORMAT_VERSION, TEXT_FIELDS, SegmentInfo
+from .reader import IndexReader, SegmentReader, exists, open_reader
+from .records import DocumentRecord, PassageRecord
+from .writer import AnalyzedDocument, AnalyzedPassage, EncodedDocument, IndexWriter, encode
+
+__all__ = [
+    "FIELDS",
+    "FORMAT_VERSION",
+    "TEXT_FIELDS",
+    "AnalyzedDocument",
+    "AnalyzedPassage",
+    "DocumentRecord",
+    "EncodedDocument",
+    "IndexReader",
+    "IndexWriter",
+    "PassageRecord",
+    "SegmentInfo",
+    "SegmentReader",
+    "encode",
+    "exists",
+    "open_reader",
+    "size_on_disk",
+]

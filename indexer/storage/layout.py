@@ -1,0 +1,102 @@
+"""What the index stores, field by field, and which version of the layout a segment was written in.
+
+One table (``FIELDS``) says how each field is kept, as Lucene's ``PerFieldPostingsFormat`` does:
+the writer encodes by it, the readers decode by it, and nothing outside the storage package asks
+whether a field is in Whoosh's term index or in a bags file. Adding an index field is one row here
+(and its analysis in ``indexer.passage_terms``).
+
+Formats of a field's postings:
+
+* ``POSITIONS``: Whoosh's W3 term index and posting blocks, with positions (``whoosh_formats.
+  VarintPositions``): phrases, and a lexicon that prefix and edit-distance lookups can walk;
+* ``BAGS``: term hashes and frequencies in the segment's ``.bag`` file (``bags``): all that BM25
+  needs, at a fraction of the size, but no term strings, so no lexicon lookups;
+* ``KEYWORD``: a whole value as one term (Whoosh ``ID``), to find records by id, path or kind;
+* ``W3_FREQUENCIES``: frequencies in Whoosh's term index, how version 1 kept the ``BAGS`` fields.
+
+Versions of a segment's layout, recorded in its ``.vnseg`` file (``write_segment_info``) since
+version 2; segments written before have no such file and are given their version once, when
+opened (``infer_version``), then read through it like any other:
+
+* 1: every text field in Whoosh's term index; each passage record stores its own text (as a
+  string or zlib bytes), and in the oldest indexes its path, title and date too.
+* 2: ``syl``, ``word`` and ``fpair`` in a ``.bag`` file; a document's text, path, title and date
+  are stored once, on its record, and a passage stores its span in that text.
+
+A segment that merges older ones keeps their records as they were, so its *records* version is
+the oldest of its sources' (``SegmentInfo.records``), while its postings are always written in the
+current layout.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+POSITIONS = "w3-positions"
+BAGS = "bags"
+KEYWORD = "keyword"
+W3_FREQUENCIES = "w3-frequencies"  # version 1's frequency-only fields, in Whoosh's term index
+
+#: Text fields of a passage, scored at query time.
+TEXT_FIELDS = ("syl", "fsyl", "word", "fpair")
+#: How each indexed field is stored (the one table; see the module docstring).
+FIELDS: dict[str, str] = {
+    "syl": BAGS,  # accented syllables
+    "fsyl": POSITIONS,  # folded syllables: phrases, typo lookups
+    "word": BAGS,  # pyvi words
+    "fpair": BAGS,  # folded adjacent pairs
+    "title": POSITIONS,  # folded syllables of a document's title, on its record
+    "kind": KEYWORD,  # "doc" or "passage"
+    "key": KEYWORD,  # "d:<doc_id>" on document records
+    "doc_id": KEYWORD,
+    "path": KEYWORD,
+}
+
+FORMAT_VERSION = 2
+INFO_EXT = ".vnseg"
+
+
+def fields_in(fmt: str) -> tuple[str, ...]:
+    """The fields kept in format ``fmt``, in the table's order."""
+    return tuple(name for name, kept in FIELDS.items() if kept == fmt)
+
+
+@dataclass(frozen=True)
+class SegmentInfo:
+    """What a segment says of itself: the layout version of its postings and of its stored
+    records, and the format of each field when it was written."""
+
+    version: int
+    records: int
+    fields: dict[str, str]
+
+    def format_of(self, fieldname: str) -> str | None:
+        return self.fields.get(fieldname)
+
+
+#: Version 1 kept every field in Whoosh's term index.
+LEGACY_V1 = SegmentInfo(1, 1, {name: (W3_FREQUENCIES if kept == BAGS else kept) for name, kept in FIELDS.items()})
+
+
+def current_info(records: int = FORMAT_VERSION) -> SegmentInfo:
+    return SegmentInfo(FORMAT_VERSION, records, dict(FIELDS))
+
+
+def infer_version(has_bags_file: bool) -> SegmentInfo:
+    """The layout of a segment written before segments recorded it: release 0.1's segments have
+    a bags file (version 2); older ones do not (version 1)."""
+    return SegmentInfo(2, 2, dict(FIELDS)) if has_bags_file else LEGACY_V1
+
+
+def encode_info(info: SegmentInfo) -> bytes:
+    return json.dumps({"version": info.version, "records": info.records, "fields": info.fields},
+                      sort_keys=True).encode("utf-8")
+
+
+def decode_info(data: bytes) -> SegmentInfo:
+    raw = json.loads(data.decode("utf-8"))
+    version = int(raw["version"])
+    if version > FORMAT_VERSION:
+        raise ValueError(f"segment layout version {version} is newer than this vnsearch reads ({FORMAT_VERSION})")
+    return SegmentInfo(version, int(raw.get("records", version)), dict(raw["fields"]))

@@ -1,0 +1,303 @@
+"""Reading an index: one small, typed reader per segment, and one over a whole commit.
+
+In the manner of Lucene's ``FieldsProducer`` and tantivy's ``InvertedIndexReader``, a
+``SegmentReader`` answers what scoring and matching need, in numpy arrays and plain values:
+document frequency, postings (local docnums and frequencies), field lengths, the deleted mask,
+stored records, phrase matches, and term lookups by prefix and by edit distance. Which format a
+field is in (``layout.FIELDS``) and which layout version wrote the segment is decided here, once
+per segment; nothing above this module sees a Whoosh object.
+
+An ``IndexReader`` is one commit: its segments with the docnum each starts at, and the same
+questions answered for the whole index in global docnums. Like Whoosh's readers it keeps file
+positions, so one thread at a time may use it (the search engine serializes per index).
+
+The fast paths read Whoosh's W3 storage below its public API (posting block data, the length
+column); each falls back to the public, slow API when the storage is not what it expects, so a
+Whoosh fork changes speed, not results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh.query import Phrase, Term
+from whoosh.util.numeric import byte_to_length
+
+from .bags import EXT as BAGS_EXT, read_bags
+from .layout import BAGS, INFO_EXT, SegmentInfo, decode_info, infer_version
+from .whoosh_schema import SCHEMA
+from .records import DocumentRecord, PassageRecord, document_record, passage_record
+
+INDEX_NAME = "vnsearch"
+
+_BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
+_NO_IDS = np.zeros(0, dtype=np.int64)
+_NO_FREQS = np.zeros(0, dtype=np.float32)
+
+
+class SegmentReader:
+    """One segment of a commit. Docnums are local: 0 to ``doc_count_all - 1``."""
+
+    def __init__(self, searcher):
+        self._searcher = searcher  # a Whoosh searcher over this one segment (phrase matching)
+        self._reader = searcher.reader()
+        segment, storage = self._reader.segment(), self._reader.storage()
+        self.info: SegmentInfo = segment_info(segment, storage)
+        self._bags = read_bags(segment, storage) if self.info.version >= 2 else None
+        self.doc_count_all: int = self._reader.doc_count_all()
+
+    @property
+    def version(self) -> int:
+        return self.info.version
+
+    def _in_bags(self, field: str) -> bool:
+        return self._bags is not None and self.info.format_of(field) == BAGS
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        """Records with the term, deleted ones included (as Whoosh counts them)."""
+        if self._in_bags(field):
+            return self._bags.doc_frequency(field, term.encode("utf-8"))
+        return self._reader.doc_frequency(field, term)
+
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Local docnums (int64, ascending) and frequencies (float32) of one term."""
+        if self._in_bags(field):
+            return self._bags.postings(field, term.encode("utf-8"))
+        if (field, term) not in self._reader:
+            return _NO_IDS, _NO_FREQS
+        try:
+            return _blocks(self._reader.postings(field, term))
+        except AttributeError:  # not the W3 codec: the public API
+            m = self._reader.postings(field, term)
+            ids, weights = [], []
+            while m.is_active():
+                ids.append(m.id())
+                weights.append(m.weight())
+                m.next()
+            return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
+
+    def field_lengths(self, field: str) -> np.ndarray:
+        """Length in tokens of ``field`` for every record (0 where it has none)."""
+        count = self.doc_count_all
+        try:
+            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+            column = self._reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+            out = np.zeros(count, dtype=np.float32)
+            if column is not None:
+                raw = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
+                out[: len(raw)] = _BYTE_TO_LENGTH[raw]
+            return out
+        except (AttributeError, ImportError):
+            return np.array([self._reader.doc_field_length(d, field, 0) for d in range(count)], dtype=np.float32)
+
+    def deleted(self) -> np.ndarray | None:
+        """Mask of deleted records, or None when the segment has none."""
+        if not self._reader.has_deletions():
+            return None
+        return np.array([self._reader.is_deleted(d) for d in range(self.doc_count_all)], dtype=bool)
+
+    def matching(self, field: str, terms: Sequence[str]) -> np.ndarray:
+        """Live local docnums where ``terms`` occur one after another in ``field`` (one term:
+        where it occurs). The field must keep positions for more than one term."""
+        query = Term(field, terms[0]) if len(terms) == 1 else Phrase(field, list(terms))
+        return np.fromiter(self._searcher.docs_for_query(query), dtype=np.int64)
+
+    def records_with(self, field: str, value: str) -> np.ndarray:
+        """Live local docnums of records whose keyword ``field`` is ``value``."""
+        return self.matching(field, (value,))
+
+    def stored(self, docnum: int) -> dict:
+        return self._reader.stored_fields(docnum)
+
+    def document(self, docnum: int, with_text: bool = True) -> DocumentRecord:
+        return document_record(docnum, self.stored(docnum), with_text)
+
+    def passage(self, docnum: int, document: DocumentRecord | None) -> PassageRecord:
+        return passage_record(docnum, self.stored(docnum), self.info.records, document)
+
+    def terms_with_prefix(self, field: str, prefix: str) -> list[str]:
+        """Indexed terms of a positional or keyword field that start with ``prefix`` (bags keep
+        term hashes, not terms: none for those)."""
+        if self._in_bags(field):
+            return []
+        return [_text(t) for t in self._reader.expand_prefix(field, prefix)]
+
+    def terms_within(self, field: str, term: str, maxdist: int) -> list[str]:
+        """Indexed terms of a positional or keyword field within ``maxdist`` edits of ``term``."""
+        if self._in_bags(field):
+            return []
+        return [_text(t) for t in self._reader.terms_within(field, term, maxdist)]
+
+
+def _text(term: str | bytes) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+def segment_info(segment, storage) -> SegmentInfo:
+    """A Whoosh segment's layout: from its info file, or inferred once for older segments."""
+    name = segment.make_filename(INFO_EXT)
+    if storage.file_exists(name):
+        f = storage.open_file(name)
+        try:
+            return decode_info(f.read())
+        finally:
+            f.close()
+    return infer_version(storage.file_exists(segment.make_filename(BAGS_EXT)))
+
+
+def _blocks(m) -> tuple[np.ndarray, np.ndarray]:
+    """A W3 matcher's postings, a whole block at a time."""
+    ids, weights = [], []
+    while True:
+        if m._data is None:
+            m._read_data()
+        raw_ids, raw_weights = m._data[0], m._data[1]
+        n = m._blocklength
+        block_ids = np.asarray(raw_ids, dtype=np.int64)
+        ids.append(block_ids if m._byteids else np.cumsum(block_ids))
+        if raw_weights is None:
+            weights.append(np.ones(n, dtype=np.float32))
+        elif isinstance(raw_weights, float):
+            weights.append(np.full(n, raw_weights, dtype=np.float32))
+        else:
+            weights.append(np.asarray(raw_weights, dtype=np.float32))
+        if m._lastblock:
+            break
+        m._next_block()
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+class IndexReader:
+    """One commit of an index: its segments, each with the global docnum it starts at."""
+
+    def __init__(self, index_dir: str | Path):
+        # Our schema, not the one pickled in the table of contents: that one names the classes
+        # by the modules they lived in when the index was written (``indexer.schema`` in 0.1).
+        self._ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, schema=SCHEMA)
+        self._searcher = self._ix.searcher()
+        leaves = self._searcher.subsearchers or [(self._searcher, 0)]
+        # A new index has no segment at all (Whoosh's EmptyReader).
+        self.segments: list[tuple[SegmentReader, int]] = [
+            (SegmentReader(s), base) for s, base in leaves if s.reader().segment() is not None]
+        self.size: int = self._searcher.doc_count_all()  # records, deleted ones included
+
+    def __enter__(self) -> IndexReader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    def is_current(self) -> bool:
+        """False once a newer commit exists (reopen to see it)."""
+        return self._searcher.up_to_date()
+
+    def live_count(self) -> int:
+        return self._searcher.doc_count()
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return sum(seg.doc_frequency(field, term) for seg, _ in self.segments)
+
+    def live(self) -> np.ndarray:
+        """False for deleted records, by global docnum."""
+        mask = np.ones(self.size, dtype=bool)
+        for seg, base in self.segments:
+            deleted = seg.deleted()
+            if deleted is not None:
+                mask[base : base + len(deleted)] = ~deleted
+        return mask
+
+    def document_starts(self) -> np.ndarray:
+        """Global docnums of the document records, ascending (deleted ones included): a
+        document's record precedes its passages, in every segment and after every merge."""
+        parts = [seg.postings("kind", "doc")[0] + base for seg, base in self.segments]
+        return np.sort(np.concatenate(parts)) if parts else _NO_IDS
+
+    def field_lengths(self, field: str) -> np.ndarray:
+        parts = [seg.field_lengths(field) for seg, _ in self.segments]
+        return np.concatenate(parts) if parts else _NO_FREQS
+
+    def matching(self, field: str, terms: Sequence[str]) -> np.ndarray:
+        """Live global docnums where ``terms`` occur in a row in ``field``."""
+        parts = [seg.matching(field, terms) + base for seg, base in self.segments]
+        return np.concatenate(parts) if parts else _NO_IDS
+
+    def terms_within(self, field: str, term: str, maxdist: int) -> list[str]:
+        return sorted({t for seg, _ in self.segments for t in seg.terms_within(field, term, maxdist)})
+
+    def terms_with_prefix(self, field: str, prefix: str) -> list[str]:
+        return sorted({t for seg, _ in self.segments for t in seg.terms_with_prefix(field, prefix)})
+
+    def _segment_of(self, docnum: int) -> tuple[SegmentReader, int]:
+        for seg, base in reversed(self.segments):
+            if docnum >= base:
+                return seg, docnum - base
+        raise IndexError(docnum)
+
+    def document(self, docnum: int, with_text: bool = True) -> DocumentRecord:
+        seg, local = self._segment_of(docnum)
+        record = seg.document(local, with_text)
+        record.docnum = docnum
+        return record
+
+    def passage(self, docnum: int, document: DocumentRecord | None = None) -> PassageRecord:
+        """A passage record, resolved against its document's record (looked up when not given:
+        pass it when reading many passages of one document)."""
+        seg, local = self._segment_of(docnum)
+        if document is None:
+            document = self.find_document(seg.stored(local)["doc_id"])
+        record = seg.passage(local, document)
+        record.docnum = docnum
+        return record
+
+    def _records_with(self, field: str, value: str) -> np.ndarray:
+        parts = [seg.records_with(field, value) + base for seg, base in self.segments]
+        return np.concatenate(parts) if parts else _NO_IDS
+
+    def documents(self, with_text: bool = False) -> Iterator[DocumentRecord]:
+        """Every live document record, in docnum order (without their text unless asked)."""
+        for docnum in self._records_with("kind", "doc"):
+            yield self.document(int(docnum), with_text)
+
+    def passages(self) -> Iterator[int]:
+        """Global docnums of every live passage record."""
+        return (int(d) for d in self._records_with("kind", "passage"))
+
+    def find_document(self, doc_id: str) -> DocumentRecord | None:
+        """The live record of the document ``doc_id``, with its text, or None."""
+        docs = np.intersect1d(self._records_with("doc_id", doc_id), self._records_with("kind", "doc"))
+        return self.document(int(docs[0])) if len(docs) else None
+
+    def passages_of(self, document: DocumentRecord) -> list[PassageRecord]:
+        """The live passages of a document, in passage order."""
+        docnums = np.intersect1d(self._records_with("doc_id", document.doc_id), self._records_with("kind", "passage"))
+        records = [self.passage(int(d), document) for d in docnums]
+        return sorted(records, key=lambda p: p.passage_no)
+
+    def counts(self) -> tuple[int, int]:
+        """(documents, passages) of the commit: one record per document, the rest passages."""
+        documents = len(self._records_with("kind", "doc"))
+        return documents, self.live_count() - documents
+
+
+def exists(index_dir: str | Path) -> bool:
+    """Whether ``index_dir`` holds a committed vnsearch index."""
+    index_dir = Path(index_dir)
+    if not index_dir.is_dir():
+        return False
+    try:
+        ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, schema=SCHEMA)
+    except whoosh_index.EmptyIndexError:
+        return False
+    return ix.latest_generation() > -1
+
+
+def open_reader(index_dir: str | Path) -> IndexReader:
+    """The index's latest commit, for reading."""
+    return IndexReader(index_dir)

@@ -1,0 +1,88 @@
+"""The stored records of an index as plain dataclasses, decoded by the layout that wrote them.
+
+Callers see ``DocumentRecord`` and ``PassageRecord`` only, never Whoosh's stored-field dicts, so
+which layout a segment's records are in (``layout``: version 1 kept a passage's text on the
+passage, version 2 slices it from its document's text) is decided here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+
+@dataclass
+class DocumentRecord:
+    """What a document's passages share, and what incremental indexing compares (``meta``:
+    size, mtime_ns, hash, passages, and any metadata of its source)."""
+
+    docnum: int
+    doc_id: str
+    path: str
+    title: str
+    date: str | None
+    meta: dict = field(default_factory=dict)
+    text: str | None = None  # None in version-1 records, and when read without text
+
+
+@dataclass
+class PassageRecord:
+    """One passage, resolved against its document: the text as read from the file (in NFC),
+    and where the passage lies in its document's text."""
+
+    docnum: int
+    doc_id: str
+    passage_no: int
+    text: str
+    start: int
+    end: int
+    path: str
+    title: str
+    date: str | None
+
+
+def document_record(docnum: int, stored: dict, with_text: bool = True) -> DocumentRecord:
+    """A document's record from its stored fields (the same in both versions, except that
+    version 1 records have no text: their passages carry it)."""
+    return DocumentRecord(
+        docnum=docnum,
+        doc_id=stored["doc_id"],
+        path=stored.get("path", ""),
+        title=stored.get("title") or "",
+        date=stored.get("date"),
+        meta=dict(stored.get("meta") or {}),
+        text=stored.get("text") if with_text else None,
+    )
+
+
+def passage_record(docnum: int, stored: dict, version: int, document: DocumentRecord | None) -> PassageRecord:
+    """A passage's record from its stored fields and its document's record."""
+    start, end = stored.get("span", (0, 0))
+    if version >= 2:
+        text = (document.text or "")[start:end] if document is not None else ""
+        path, title, date = _shared(document)
+    else:
+        text, (path, title, date) = _v1_passage(stored, document)
+    return PassageRecord(docnum, stored["doc_id"], stored.get("passage_no", 0), text, start, end, path, title, date)
+
+
+def _shared(document: DocumentRecord | None) -> tuple[str, str, str | None]:
+    if document is None:
+        return "", "", None
+    return document.path, document.title, document.date
+
+
+def _v1_passage(stored: dict, document: DocumentRecord | None) -> tuple[str, tuple[str, str, str | None]]:
+    """Version 1 wrote passages in three shapes over its releases: the text as zlib bytes or as
+    a string, or (in segments merged with newer ones) a span into the document's text; and
+    path, title and date on each passage, or once on the document."""
+    value = stored.get("text")
+    if value is None:
+        start, end = stored.get("span", (0, 0))
+        text = ((document.text if document is not None else None) or "")[start:end]
+    elif isinstance(value, bytes):
+        text = zlib.decompress(value).decode("utf-8", "surrogatepass")
+    else:
+        text = value
+    path, title, date = _shared(document)
+    return text, (stored.get("path", path), stored.get("title", title) or "", stored.get("date", date))

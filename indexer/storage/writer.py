@@ -1,0 +1,158 @@
+"""Writing an index: analyzed documents in, atomic commits out.
+
+The indexer hands over ``AnalyzedDocument``s: plain data, a document's record (id, path, title,
+date, text, metadata) and its passages, each with its terms per field (positions for the fields
+that keep them, frequencies for the others) and its span in the text. ``encode`` turns one into
+what the formats of ``layout.FIELDS`` store; it runs in the indexing workers, so that the one
+writer process only adds postings. ``IndexWriter`` adds encoded documents and deletions, and
+``commit`` makes them visible at once:
+
+* a document's record and its passages are always in the same commit (one ``add``);
+* every file of a commit is on disk (fsynced) before the table of contents that names it is
+  renamed into place (``files.SyncedFileStorage``), so a kill or power cut at any moment leaves
+  the previous commit whole and searchable;
+* each new segment records its layout version (``layout.SegmentInfo``).
+
+The caller holds the index lock (``indexer.lock``) around a writer's life.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh.writing import CLEAR
+
+from .bags import Bag, Hasher, bag_of
+from .files import open_or_create
+from .layout import BAGS, FIELDS, POSITIONS, TEXT_FIELDS, fields_in
+from .whoosh_schema import Posted, posted
+from .whoosh_segment import FastSegmentWriter
+
+_POSITIONAL = tuple(name for name in TEXT_FIELDS if FIELDS[name] == POSITIONS)
+_BAGGED = fields_in(BAGS)
+_HASHER = Hasher()  # one per process: workers keep their own memo
+
+
+@dataclass
+class AnalyzedPassage:
+    """One passage: where it lies in its document's text, and its terms per text field
+    (``{term: [positions]}`` for positional fields, ``{term: frequency}`` for the others)."""
+
+    no: int
+    start: int
+    end: int
+    terms: dict[str, dict]
+
+
+@dataclass
+class AnalyzedDocument:
+    doc_id: str
+    path: str
+    title: str
+    date: str | None
+    meta: dict
+    text: str
+    title_terms: dict[str, list[int]]  # folded syllables of the title, with positions
+    passages: list[AnalyzedPassage] = field(default_factory=list)
+
+
+@dataclass
+class EncodedDocument:
+    """An ``AnalyzedDocument`` in the storage's own terms, ready for ``IndexWriter.add``."""
+
+    doc_id: str
+    path: str
+    title: str
+    date: str | None
+    meta: dict
+    text: str
+    title_posted: Posted
+    spans: list[tuple[int, int, int]]  # (passage_no, start, end)
+    posted: list[dict[str, Posted]]  # per passage: the positional fields' postings
+    lengths: list[dict[str, int]]  # per passage: the bag fields' lengths
+    bags: dict[str, Bag]  # per bag field: term hashes, passage (index in ``spans``), frequencies
+
+    @property
+    def passage_count(self) -> int:
+        return len(self.spans)
+
+
+def encode(doc: AnalyzedDocument) -> EncodedDocument:
+    """The document in the formats its fields are stored in (run in the workers)."""
+    counts: dict[str, list[dict[str, int]]] = {name: [] for name in _BAGGED}
+    positional, lengths = [], []
+    for p in doc.passages:
+        positional.append({name: posted(name, p.terms.get(name, {})) for name in _POSITIONAL})
+        mine = {}
+        for name in _BAGGED:
+            terms = p.terms.get(name, {})
+            counts[name].append(terms)
+            mine[name] = sum(terms.values())
+        lengths.append(mine)
+    return EncodedDocument(
+        doc_id=doc.doc_id, path=doc.path, title=doc.title, date=doc.date, meta=doc.meta, text=doc.text,
+        title_posted=posted("title", doc.title_terms),
+        spans=[(p.no, p.start, p.end) for p in doc.passages],
+        posted=positional, lengths=lengths,
+        bags={name: bag_of(counts[name], _HASHER) for name in _BAGGED},
+    )
+
+
+class IndexWriter:
+    """Adds documents to an index and deletes them, in commits. ``clear``: the first commit
+    replaces the whole index (a rebuild; the old index stays searchable until then)."""
+
+    def __init__(self, index_dir: str | Path, *, clear: bool = False):
+        self._ix = open_or_create(Path(index_dir))
+        self._clear = clear
+        self._writer: FastSegmentWriter | None = None
+
+    def _open(self) -> FastSegmentWriter:
+        if self._writer is None:
+            self._writer = FastSegmentWriter(self._ix)
+        return self._writer
+
+    def add(self, doc: EncodedDocument, meta: dict | None = None) -> int:
+        """Add a document's record and its passages; returns the number of passages.
+        ``meta``: more metadata for its record (the file's size, mtime and hash)."""
+        return add_encoded(self._open(), doc, dict(doc.meta, **(meta or {}), passages=doc.passage_count))
+
+    def delete_path(self, path: str) -> None:
+        """Delete every record (documents and passages) of the file at ``path``."""
+        self._open().delete_by_term("path", path)
+
+    def delete_record(self, docnum: int) -> None:
+        """Delete one record by global docnum (tests use it to break an index on purpose)."""
+        self._open().delete_document(docnum)
+
+    def commit(self, *, optimize: bool = False) -> None:
+        """Make everything added and deleted so far visible at once, merging small segments
+        (or all of them, with ``optimize``)."""
+        w = self._open()
+        self._writer = None
+        if self._clear:
+            w.commit(mergetype=CLEAR)
+            self._clear = False
+        else:
+            w.commit(optimize=optimize)
+
+    def cancel(self) -> None:
+        """Forget everything since the last commit."""
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+
+
+def add_encoded(w: FastSegmentWriter, doc: EncodedDocument, record_meta: dict) -> int:
+    """Add a document's record and its passages to a segment writer; returns the number of
+    passages. What a document's passages share is stored once, on its record, where the title
+    is also indexed; passages index their path (``delete_path`` goes by it) without storing it."""
+    w.add_document(kind="doc", key=f"d:{doc.doc_id}", doc_id=doc.doc_id, path=doc.path, meta=record_meta,
+                   title=doc.title_posted, _stored_title=doc.title, date=doc.date, text=doc.text)
+    first = w.docnum
+    for (no, start, end), fields, lengths in zip(doc.spans, doc.posted, doc.lengths):
+        w.add_document(kind="passage", doc_id=doc.doc_id, path=doc.path, _stored_path=None, passage_no=no,
+                       span=(start, end), _lengths=lengths, **fields)
+    w.add_bags(doc.bags, first)
+    return doc.passage_count

@@ -1,0 +1,135 @@
+"""An index written by release 0.1 (``tests/fixtures/release-0.1-index``) is read by this version
+with the very hits, scores, highlights, snippets, suggestions, document pages and query terms that
+release gave, and can be updated incrementally and merged.
+
+The fixture's ``expected.json`` was recorded by release 0.1's own code (see its ``generate.py``);
+these tests read it, they never regenerate it."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer.build import index_paths
+from indexer.storage import FORMAT_VERSION, IndexWriter, open_reader
+from search import search
+from search.documents import get_document, query_terms
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "release-0.1-index"
+EXPECTED = json.loads((FIXTURE / "expected.json").read_text(encoding="utf-8"))
+# Where release 0.1 recorded the documents' paths (it stores absolute paths).
+RECORDED_ROOT = Path("/tmp/vnsearch-release-0.1")
+
+
+def _digest(text: str) -> str:
+    return "sha1:" + hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _result(query: str, **kwargs) -> dict:
+    d = search(query, index=FIXTURE / "index", **kwargs).to_dict()
+    d.pop("took_ms")
+    for hit in d["hits"]:
+        hit["text"], hit["snippet"] = _digest(hit["text"]), _digest(hit["snippet"])
+    return d
+
+
+def test_the_fixture_is_in_the_release_layout():
+    with open_reader(FIXTURE / "index") as reader:
+        assert [seg.version for seg, _ in reader.segments] == [2]  # inferred: no segment info file
+        assert reader.counts() == tuple(EXPECTED["counts"])
+
+
+@pytest.mark.parametrize("entry", EXPECTED["queries"],
+                         ids=lambda e: f"{e['query']}|{e['mode']}|exact={e['exact']}|{e['limit']}+{e['offset']}")
+def test_same_answers_as_the_release(entry: dict):
+    got = _result(entry["query"], limit=entry["limit"], offset=entry["offset"], mode=entry["mode"],
+                  exact=entry["exact"])
+    assert got == entry["result"]
+
+
+def test_most_fixture_queries_have_hits():
+    # The comparison above means something only if the release found things.
+    with_hits = [e for e in EXPECTED["queries"] if e["result"]["hits"]]
+    assert len(with_hits) >= 100
+
+
+@pytest.mark.parametrize("doc_id", EXPECTED["doc_ids"])
+def test_same_document_pages_as_the_release(doc_id: str):
+    doc = get_document(doc_id, index=FIXTURE / "index")
+    assert dataclasses.asdict(doc) == EXPECTED["documents"][doc_id]
+
+
+@pytest.mark.parametrize("entry", EXPECTED["query_terms"], ids=lambda e: f"{e['query']}|exact={e['exact']}")
+def test_same_query_terms_as_the_release(entry: dict):
+    terms = query_terms(entry["query"], index=FIXTURE / "index", exact=entry["exact"])
+    assert (sorted(terms.folded), sorted(terms.pairs), sorted(terms.accented)) == (
+        entry["folded"], entry["pairs"], entry["accented"])
+
+
+@pytest.fixture
+def release_copy(tmp_path: Path):
+    """The fixture's index in a temporary folder, and its documents back at the paths it
+    recorded, so that an incremental run sees them unchanged."""
+    if RECORDED_ROOT.exists():
+        shutil.rmtree(RECORDED_ROOT)
+    shutil.copytree(FIXTURE / "docs", RECORDED_ROOT / "docs")
+    shutil.copytree(FIXTURE / "index", tmp_path / "index")
+    yield tmp_path / "index", RECORDED_ROOT / "docs"
+    shutil.rmtree(RECORDED_ROOT, ignore_errors=True)
+
+
+def test_release_index_updated_incrementally_and_merged(release_copy):
+    index, docs = release_copy
+    before = _result_at(index, "tinh uy thai nguyen")
+    # Unchanged files are not re-indexed, whatever their mtime (the content hash decides).
+    first = index_paths([docs], index, jobs=1)
+    assert (first.added, first.updated, first.removed) == (0, 0, 0) and first.documents == 13
+    assert _result_at(index, "tinh uy thai nguyen") == before
+
+    # A new file: a segment in the current layout beside (or merged with) the release's.
+    (docs / "moi.txt").write_text("Óc Eo ở An Giang\n\nKhu di tích Óc Eo được công nhận là di sản quốc gia đặc biệt.",
+                                  encoding="utf-8")
+    second = index_paths([docs], index, jobs=1)
+    assert (second.added, second.updated, second.removed) == (1, 0, 0) and second.documents == 14
+    assert search("di tich oc eo", index=index).hits[0].path == str(docs / "moi.txt")
+    assert _unscored(_result_at(index, "tinh uy thai nguyen")) == _unscored(before)
+
+    # Merging every segment into one changes no answer, scores included.
+    queries = ("tinh uy thai nguyen", "đảng viên", "khoa hoc phong chong thien tai", "UBND tỉnh",
+               "\"hợp tác xã\"", "dang", "title:khoá phòng chống", "35-CT/TW")
+    answers = {q: _result_at(index, q) for q in queries}
+    assert all(answers[q]["hits"] for q in queries)
+    with open_reader(index) as reader:
+        records = {seg.info.records for seg, _ in reader.segments}
+    IndexWriter(index).commit(optimize=True)
+    with open_reader(index) as reader:
+        assert len(reader.segments) == 1
+        info = reader.segments[0][0].info
+        assert (info.version, info.records) == (FORMAT_VERSION, min(records))
+    assert {q: _result_at(index, q) for q in queries} == answers
+
+    # A changed file and a removed one, on the merged index.
+    (docs / "dang-3.txt").write_text("Dáng đứng Việt Nam\n\nBài thơ về dáng đứng của người chiến sĩ ở Hà Giang.",
+                                     encoding="utf-8")
+    (docs / "markup.txt").unlink()
+    third = index_paths([docs], index, jobs=1)
+    assert (third.added, third.updated, third.removed) == (0, 1, 1) and third.documents == 13
+    assert search("dáng đứng Hà Giang", index=index).hits[0].path == str(docs / "dang-3.txt")
+    assert not search("\"thẻ in đậm\"", index=index).hits
+    assert [p.text for p in get_document("news-002", index=index).passages] == [
+        p["text"] for p in EXPECTED["documents"]["news-002"]["passages"]]
+
+
+def _result_at(index: Path, query: str) -> dict:
+    d = search(query, index=index, limit=20).to_dict()
+    d.pop("took_ms")
+    return d
+
+
+def _unscored(result: dict) -> list:
+    return [(h["doc_id"], h["passage_no"], h["text"], h["highlights"]) for h in result["hits"]]
