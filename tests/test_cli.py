@@ -17,7 +17,7 @@ CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 def vnsearch(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     full_env = dict(os.environ, **(env or {}))
     return subprocess.run(
-        [sys.executable, "-m", "search.cli", *args],
+        [sys.executable, "-m", "vnsearch", *args],
         capture_output=True, text=True, env=full_env, cwd=cwd, timeout=300,
     )
 

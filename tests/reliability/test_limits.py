@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 import httpx
 
-from search.cli import main
+from vnsearch import main
 from search.engine import MAX_LIMIT, search
 from search.web import create_app
 

@@ -157,7 +157,7 @@ def test_app_without_an_index(tmp_path):
 
 def test_serve_without_an_index_is_one_line(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "search.cli", "serve", "--index", str(tmp_path / "missing"), "--port", "1"],
+        [sys.executable, "-m", "vnsearch", "serve", "--index", str(tmp_path / "missing"), "--port", "1"],
         cwd=REPO, capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 1

@@ -1,0 +1,67 @@
+"""The layers of vnsearch, as the import-linter contracts in pyproject.toml write them down:
+analyzers <- indexer <- search <- the program, the storage package at the bottom of indexer,
+and Whoosh only inside the storage package (and the analyzers, which are Whoosh analyzers)."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGES = ("analyzers", "indexer", "search")
+LINT = [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command as c; sys.exit(c())",
+        "--no-cache"]
+
+
+def _lint(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(LINT, cwd=root, capture_output=True, text=True, timeout=300,
+                          env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
+
+
+def test_the_contracts_hold():
+    done = _lint(REPO)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "4 kept, 0 broken" in done.stdout
+
+
+def test_the_contracts_catch_a_crossing(tmp_path: Path):
+    """A copy of the code where the search layer imports Whoosh, and the storage package imports
+    the indexer's builder above it: both contracts break."""
+    for name in PACKAGES:
+        shutil.copytree(REPO / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path)
+    terms = tmp_path / "search" / "terms.py"
+    terms.write_text("from whoosh.query import Term  # crossing on purpose\n" + terms.read_text(encoding="utf-8"),
+                     encoding="utf-8")
+    layout = tmp_path / "indexer" / "storage" / "layout.py"
+    layout.write_text(layout.read_text(encoding="utf-8") + "\nfrom indexer import build  # crossing on purpose\n",
+                      encoding="utf-8")
+    done = _lint(tmp_path)
+    assert done.returncode != 0
+    assert "2 kept, 2 broken" in done.stdout, done.stdout
+    assert "search.terms -> whoosh" in done.stdout and "indexer.storage.layout -> indexer.build" in done.stdout
+
+
+# Private attributes of Whoosh objects that vnsearch reads; only the storage package may.
+WHOOSH_PRIVATE = {"_perdoc", "_dbfile", "_basepos", "_count", "_postfile", "_tindex", "_blocklimit", "_compression",
+                  "_segment", "_storage", "_data", "_blocklength", "_lastblock", "_byteids", "_cached_reader",
+                  "_fieldid", "_inlined", "_df", "_weight", "_maxweight", "_minid", "_maxid", "_minlength",
+                  "_maxlength", "_offset", "_length", "_vnsearch_bags", "_vnsearch_arrays"}
+
+
+def test_no_whoosh_private_attributes_outside_storage():
+    offenders = []
+    for name in PACKAGES:
+        for path in sorted((REPO / name).rglob("*.py")):
+            if (REPO / "indexer" / "storage") in path.parents:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Attribute) and node.attr in WHOOSH_PRIVATE:
+                    offenders.append(f"{path.relative_to(REPO)}:{node.lineno} .{node.attr}")
+    assert not offenders
+    # The check sees them where they belong.
+    storage = (REPO / "indexer" / "storage" / "reader.py").read_text(encoding="utf-8")
+    assert any(isinstance(n, ast.Attribute) and n.attr in WHOOSH_PRIVATE for n in ast.walk(ast.parse(storage)))
