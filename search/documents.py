@@ -1,7 +1,8 @@
 """Whole documents by id, and the terms a query highlights: what the web document page needs.
 
-Kept beside ``engine`` (it reuses the engine's open index and query plan) so that the web layer
-never touches the index itself. A document is reached by its id only, never by a path.
+Kept beside ``engine`` (it reuses the engine's open index, and the query plan whose marks
+``search()`` uses) so that the web layer never touches the index itself. A document is reached
+by its id only, never by a path.
 """
 
 from __future__ import annotations
@@ -9,13 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .engine import plan_query, resolve_index, searching
-from .highlight import match_spans
+from .engine import resolve_index, searching
+from .marks import QueryTerms, highlight_terms
+from .plan import plan_query
 from .syntax import parse
 
 
 @dataclass
-class Passage:
+class DocumentPassage:
+    """One passage of a document page (``indexer.passages.Passage`` is the indexer's, with spans)."""
+
     passage_no: int
     text: str
 
@@ -26,22 +30,7 @@ class Document:
     path: str
     title: str
     date: str | None
-    passages: list[Passage] = field(default_factory=list)
-
-
-@dataclass
-class QueryTerms:
-    """What ``highlight.match_spans`` needs to mark a query's hits on any text."""
-
-    folded: set[str] = field(default_factory=set)  # hits whatever their diacritics
-    pairs: set[str] = field(default_factory=set)  # folded adjacent pairs, hits together
-    accented: set[str] = field(default_factory=set)  # hits only with these diacritics
-
-    def spans(self, text: str) -> list[list[int]]:
-        """The hits on ``text``, exactly as ``search()`` marks them on its passages."""
-        if not (self.folded or self.pairs or self.accented):
-            return []
-        return match_spans(text, self.folded, self.pairs, self.accented)
+    passages: list[DocumentPassage] = field(default_factory=list)
 
 
 def get_document(doc_id: str, index: str | Path | None = None) -> Document | None:
@@ -57,7 +46,7 @@ def get_document(doc_id: str, index: str | Path | None = None) -> Document | Non
         path=first.path,
         title=first.title,
         date=first.date,
-        passages=[Passage(p.passage_no, p.text) for p in passages],
+        passages=[DocumentPassage(p.passage_no, p.text) for p in passages],
     )
 
 
@@ -67,5 +56,5 @@ def query_terms(query: str, index: str | Path | None = None, *, exact: bool = Fa
     if parsed.is_empty():
         return QueryTerms()
     with searching(resolve_index(index)) as opened:
-        plan = plan_query(parsed, opened, exact)  # the very plan search() marks its passages with
-    return QueryTerms(set(plan.folded), set(plan.pairs), set(plan.accented))
+        plan = plan_query(parsed, opened.reader, exact)  # the very plan search() marks its passages by
+    return highlight_terms(plan)

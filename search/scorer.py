@@ -48,7 +48,7 @@ class IndexArrays:
             self.cached_bytes -= ids.nbytes + scores.nbytes
 
     def length(self, fieldname: str) -> tuple[np.ndarray, float]:
-        # Searchers are shared between threads: fill both dicts before publishing either, so a
+        # An open index is shared between threads: fill both dicts before publishing either, so a
         # thread that sees the lengths also sees their average.
         if fieldname not in self.lengths:
             arr = self.reader.field_lengths(fieldname)

@@ -143,7 +143,7 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
         """A whole document, its passages in order, the query's hits marked."""
         want_exact = exact.lower() in ("1", "true", "on", "yes")
         q = q[:MAX_QUERY]
-        # search.engine serializes reads of the shared searcher (``searching``); no lock here.
+        # search.engine serializes reads of the shared reader (``searching``); no lock here.
         doc = get_document(doc_id, index_dir)
         if doc is None:
             return render(request, "error.html", 404, title="Không tìm thấy tài liệu",

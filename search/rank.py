@@ -1,0 +1,114 @@
+"""Ranking: a score for every record from a plan's clauses, and the page of best records.
+
+Each clause kind has one effect, applied in a fixed order whatever the order of the plan: scored
+terms summed (a title's score passed on from the document record to its passages), the exact-mode
+gate, phrase bonuses, required clauses (as a mask, with one point for matching them all) and
+excluded ones. Zero means no match; deleted records and document records never match. Ties are
+broken by docnum, so page 2 continues page 1 exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from indexer.storage import IndexReader
+
+from .plan import DOCUMENT_FIELDS, AnyOf, Bonus, Clause, Exclude, Require, Scored
+from .scorer import IndexArrays, bm25, term_scores
+
+
+def record_scores(reader: IndexReader, arrays: IndexArrays, clauses: list[Clause]) -> np.ndarray:
+    """Score of every record (passages and document records alike, by global docnum)."""
+    scored = _of(clauses, Scored)
+    scores = bm25(arrays, _terms(c for c in scored if c.field not in DOCUMENT_FIELDS))
+    titles = _terms(c for c in scored if c.field in DOCUMENT_FIELDS)
+    if titles:
+        scores += bm25(arrays, titles)[arrays.owner]
+    for clause in _of(clauses, AnyOf):
+        scores[bm25(arrays, [(clause.field, t, 1.0) for t in clause.terms]) == 0] = 0.0
+    for clause in _of(clauses, Bonus):
+        docs = reader.matching(clause.field, clause.terms)
+        if len(docs):
+            scores[docs] += clause.weight
+    required = _of(clauses, Require)
+    if required:
+        mask = np.ones(arrays.size, dtype=bool)
+        for clause in required:
+            mask &= _holds(reader, arrays, clause)
+        scores = np.where(mask, scores + 1.0, 0.0).astype(np.float32)
+    for clause in _of(clauses, Exclude):
+        scores[_holds(reader, arrays, clause)] = 0.0
+    scores[~arrays.live] = 0.0
+    scores[arrays.doc_starts] = 0.0
+    return scores
+
+
+def top_passages(scores: np.ndarray, limit: int, offset: int) -> tuple[int, list[tuple[int, float]]]:
+    """The number of matching passages, and (docnum, score) of the page's, best first."""
+    matched = np.flatnonzero(scores > 0)
+    order = best(matched, scores, offset + limit)
+    return len(matched), [(int(d), float(scores[d])) for d in order[offset : offset + limit]]
+
+
+def top_documents(
+    scores: np.ndarray, arrays: IndexArrays, limit: int, offset: int, per_doc: int
+) -> tuple[int, list[tuple[int, float]]]:
+    """The number of matching documents, and (docnum, score) of up to ``per_doc`` best passages
+    of each document of the page, documents ranked by their best passage."""
+    matched = np.flatnonzero(scores > 0)
+    owners = arrays.owner[matched]
+    seen = np.zeros(arrays.size, dtype=bool)
+    seen[owners] = True
+    page = best_documents(matched, owners, scores, offset + limit)[offset : offset + limit]
+    mine = matched[np.isin(owners, page)]
+    mine = best(mine, scores, len(mine))
+    mine_owner = arrays.owner[mine]
+    chosen = []
+    for doc in page:
+        chosen.extend((int(d), float(scores[d])) for d in mine[mine_owner == doc][:per_doc])
+    return int(seen.sum()), chosen
+
+
+def best(docnums: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` best of ``docnums``, best first, ties by docnum, without sorting them all.
+
+    Every docnum tied with the k-th score is kept through the partial sort, so that the
+    first k are the same whatever k is: page 2 continues page 1 exactly.
+    """
+    if k <= 0:
+        return docnums[:0]
+    if len(docnums) > k:
+        kth = np.partition(scores[docnums], len(docnums) - k)[len(docnums) - k]
+        docnums = docnums[scores[docnums] >= kth]
+    return docnums[np.lexsort((docnums, -scores[docnums]))][:k]
+
+
+def best_documents(matched: np.ndarray, owners: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """Document records of the ``k`` best documents, each ranked by its best passage."""
+    size = int(owners.max()) + 1 if len(owners) else 0
+    top = np.full(size, -np.inf, dtype=np.float32)
+    np.maximum.at(top, owners, scores[matched])
+    docs = np.flatnonzero(top > -np.inf)
+    return best(docs, top, k)
+
+
+def _of(clauses: list[Clause], kind: type) -> list:
+    return [c for c in clauses if isinstance(c, kind)]
+
+
+def _terms(clauses) -> list[tuple[str, str, float]]:
+    """(field, term, weight) of scored clauses, in the plan's order (which fixes the float sums)."""
+    return [(c.field, t, c.weight) for c in clauses for t in c.terms]
+
+
+def _holds(reader: IndexReader, arrays: IndexArrays, clause: Require | Exclude) -> np.ndarray:
+    """Mask of the records holding a phrase clause: a document field's match holds for its passages."""
+    docs = reader.matching(clause.field, clause.terms)
+    for accented in clause.accented:
+        if not len(docs):
+            break
+        ids, _ = term_scores(arrays, "syl", accented)
+        docs = docs[np.isin(docs, ids)]
+    inside = np.zeros(arrays.size, dtype=bool)
+    inside[docs] = True
+    return inside[arrays.owner] if clause.field in DOCUMENT_FIELDS else inside
