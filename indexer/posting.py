@@ -3,19 +3,17 @@
 ``field.index(text)`` runs each field's analyzer on its own, so the text was split into syllables
 and normalized four times per passage. All four fields are made of the same normalized syllables
 (as they are, folded, folded pairs, and pyvi's words over each line), so here they are computed
-from one split: the same terms, frequencies, weights and positions as the analyzers of
-``analyzers.fields`` give (tested against them on corpus and generated text), in about two thirds
-of the time. If those analyzers change, this must change with them; the tests say so.
+from one ``analyzers.analyze`` of the text: the same terms, frequencies, weights and positions as
+the analyzers of ``analyzers.fields`` give (tested against them on corpus and generated text), in
+about two thirds of the time. If those analyzers change, this must change with them; the tests say so.
 
 This runs in the indexing worker processes.
 """
 
 from __future__ import annotations
 
-from analyzers.fold import fold
-from analyzers.normalize import normalize_syllable
-from analyzers.segment import segment, segmenter_lines
-from analyzers.syllables import line_tail, split_syllables
+from analyzers.analysis import Syllables, analyze
+from analyzers.words import segment, segmenter_lines
 
 from .schema import BAG_FIELDS, POSTED_FIELDS, SCHEMA, TEXT_FIELDS, Posted
 
@@ -33,9 +31,8 @@ def analyze_passage(text: str, packed: bool = True) -> tuple[dict[str, Posted], 
     ``packed``: positions as the one int the writer stores (``VarintPositions.pack_value``),
     computed here in the workers rather than in the writer; else as Whoosh's own writer takes
     them (bytes)."""
-    spans = split_syllables(text)
-    accented = [normalize_syllable(text[start:end]) for start, end, _ in spans]
-    folded = [fold(a) for a in accented]
+    syl = analyze(text)
+    accented, folded = syl.accented, syl.folded
 
     counts: dict[str, int] = {}
     for a in accented:
@@ -48,12 +45,11 @@ def analyze_passage(text: str, packed: bool = True) -> tuple[dict[str, Posted], 
         else:
             found.append(i)
     pairs: dict[str, int] = {}
-    for i in range(1, len(spans)):
-        if not spans[i].gap:
-            pair = folded[i - 1] + "_" + folded[i]
+    for pair in syl.pairs():
+        if pair is not None:
             pairs[pair] = pairs.get(pair, 0) + 1
     words: dict[str, int] = {}
-    for w in _words(text, spans, accented):
+    for w in _words(syl):
         words[w] = words.get(w, 0) + 1
 
     fsyl_format = SCHEMA["fsyl"].format
@@ -80,14 +76,13 @@ def post_fields(text: str) -> dict[str, Posted]:
     return {name: posted[name] for name in TEXT_FIELDS}
 
 
-def _words(text: str, spans, accented: list[str]) -> list[str]:
+def _words(syl: Syllables) -> list[str]:
     """pyvi's words of two or more syllables, line by line, as ``analyzers.fields.WordFilter``
     finds them (both through ``segmenter_lines``)."""
-    if not spans:
+    if not syl.accented:
         return []
-    tail = line_tail(text, spans[-1].end)
     return [
         "_".join(line[i:j])
-        for line, _ in segmenter_lines(zip(accented, (span.gap for span in spans)), tail)
+        for line, _ in segmenter_lines(zip(syl.accented, syl.gaps), syl.tail)
         for i, j in segment(line)
     ]

@@ -10,20 +10,9 @@ from hypothesis import given, settings
 from indexer.passages import split_passages
 from indexer.posting import post_fields
 from indexer.schema import TEXT_FIELDS, post
+from tests.analyzers._helpers import ODD_TEXTS
 from tests.analyzers.test_properties import sentence, vietnamese_like
 from tests.indexer.conftest import CORPUS
-
-ODD_TEXTS = [
-    "",
-    "   \n\n  ",
-    "Tỉnh uỷ Thái Nguyên, tỉnh ủy THÁI NGUYÊN; Chỉ thị 35-CT/TW (ngày 30/5/2019).",
-    unicodedata.normalize("NFD", "Đảng bộ xã Quỳnh Lưu: hoà, hòa, HOÀ — “kết nạp” đảng viên!"),
-    "GRDP tăng 4,18% ... 15.555 tỷ đồng\n- dòng hai\n\n«trích dẫn» [ghi chú] COVID-19 ø ß ǅ",
-    "a a a a a b a b a b\n" * 30 + "cuối",
-    "\u0301 dấu rời ở đầu, x\u0301y\u0300z",
-    "日本語 và tiếng Việt; ٣٤ số; emoji 🙂 giữa chữ",
-]
-
 
 def _corpus_passages() -> list[str]:
     texts = []
