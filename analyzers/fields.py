@@ -34,14 +34,14 @@ from collections.abc import Iterator
 
 from whoosh.analysis import Filter, Token, Tokenizer
 
+from .analysis import analyze
 from .fold import fold
 from .normalize import normalize_syllable
-from .segment import segment, segmenter_lines
-from .syllables import line_tail, split_syllables
+from .words import segment, segmenter_lines
 
 
 class SyllableTokenizer(Tokenizer):
-    """Normalized syllables with their positions and spans in the text as given."""
+    """Normalized syllables with their positions and spans in the text as given (``analyze``)."""
 
     def __call__(
         self,
@@ -57,21 +57,23 @@ class SyllableTokenizer(Tokenizer):
         **kwargs,
     ) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            spans = [(0, len(value), "\n")] if value else []
+        if tokenize:
+            syl = analyze(value)
+            starts, ends, gaps, accented, tail = syl.starts, syl.ends, syl.gaps, syl.accented, syl.tail
+        elif value:  # the whole value is one token
+            starts, ends, gaps, accented, tail = [0], [len(value)], ["\n"], [normalize_syllable(value)], ""
         else:
-            spans = split_syllables(value)
-        last = len(spans) - 1
-        for pos, (start, end, gap) in enumerate(spans):
-            raw = value[start:end]
-            t.text = normalize_syllable(raw)
+            return
+        last = len(accented) - 1
+        for pos, (start, end, gap, text) in enumerate(zip(starts, ends, gaps, accented)):
+            t.text = text
             t.gap = gap
             # Punctuation ending the text, which no later token's gap carries.
-            t.tail = line_tail(value, end) if pos == last else ""
+            t.tail = tail if pos == last else ""
             t.boost = 1.0
             t.stopped = False
             if keeporiginal:
-                t.original = raw
+                t.original = value[start:end]
             if positions:
                 t.pos = start_pos + pos
             if chars:

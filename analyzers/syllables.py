@@ -45,13 +45,29 @@ def line_tail(text: str, end: int) -> str:
     return "".join(text[end:].partition("\n")[0].split())
 
 
-def split_syllables(text: str) -> list[Span]:
-    """Spans of the syllables, numbers and codes of ``text``, in order."""
-    spans: list[Span] = []
+def split_arrays(text: str) -> tuple[list[int], list[int], list[str], list[str]]:
+    """Starts, ends and gaps (as ``Span``'s) of the syllables, numbers and codes of ``text``,
+    and the characters of each, as parallel lists: no object per syllable."""
+    starts: list[int] = []
+    ends: list[int] = []
+    gaps: list[str] = []
+    raw: list[str] = []
     prev_end = None
     for match in SYLLABLE_RE.finditer(text):
-        start = match.start()
-        gap = _gap("\n" + text[:start]) if prev_end is None else _gap(text[prev_end:start])
-        spans.append(Span(start, match.end(), gap))
-        prev_end = match.end()
-    return spans
+        start, end = match.span()
+        if prev_end is None:
+            gaps.append(_gap("\n" + text[:start]))
+        else:
+            between = text[prev_end:start]
+            gaps.append("" if between == " " else _gap(between))  # one space: most tokens, no call
+        starts.append(start)
+        ends.append(end)
+        raw.append(match.group())
+        prev_end = end
+    return starts, ends, gaps, raw
+
+
+def split_syllables(text: str) -> list[Span]:
+    """Spans of the syllables, numbers and codes of ``text``, in order."""
+    starts, ends, gaps, _ = split_arrays(text)
+    return list(map(Span, starts, ends, gaps))

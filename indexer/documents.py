@@ -17,7 +17,7 @@ from .errors import UnreadableFile
 from .metadata import content_hash, find_date, guess_title
 from .passages import split_passages
 from .readers import DEFAULT_MAX_BYTES, RawDocument, read_document, too_large
-from .posting import analyze_passage, folded_positions
+from .passage_terms import analyze_passage, folded_positions
 from .storage import AnalyzedDocument, AnalyzedPassage, EncodedDocument, encode
 
 

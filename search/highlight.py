@@ -1,17 +1,18 @@
 """Marking hits on the passage exactly as written, and cutting snippets around them.
 
-The passage is re-tokenized with the analyzers' own syllable splitter, whose spans point into the
-original characters; a token is a hit when its normalized (or folded) form is one of the query's
-terms. So a match that came through folding, tone style, capitals or NFD is marked on exactly the
-characters the reader sees. Adjacent hits separated only by spaces merge into one mark
-(``Thái Nguyên``, not ``Thái`` and ``Nguyên``).
+The passage is re-tokenized with the analyzers' own syllable analysis (``analyzers.analyze``),
+whose spans point into the original characters; a token is a hit when its normalized (or
+folded) form is one of the query's terms, or its folded pair with a neighbour is. So a match
+that came through folding, tone style, capitals or NFD is marked on exactly the characters the
+reader sees. Adjacent hits separated only by spaces merge into one mark (``Thái Nguyên``, not
+``Thái`` and ``Nguyên``).
 """
 
 from __future__ import annotations
 
 import html
 
-from analyzers import fold, normalize_syllable, split_syllables
+from analyzers import analyze
 
 
 def match_spans(
@@ -28,19 +29,14 @@ def match_spans(
     (``thai_nguyen``) whose two syllables are hits together, which is how a phrase's syllables
     get marked.
     """
-    spans = split_syllables(text)
-    keys = []
-    hit = [False] * len(spans)
-    for i, (start, end, gap) in enumerate(spans):
-        norm = normalize_syllable(text[start:end])
-        key = fold(norm)
-        keys.append(key)
-        if norm in accented or key in folded:
-            hit[i] = True
-        if pairs and i and not gap and keys[i - 1] + "_" + key in pairs:
-            hit[i] = hit[i - 1] = True
+    syl = analyze(text)
+    hit = [norm in accented or key in folded for norm, key in zip(syl.accented, syl.folded)]
+    if pairs:
+        for i, pair in enumerate(syl.pairs()):
+            if pair in pairs:
+                hit[i] = hit[i - 1] = True
     out: list[list[int]] = []
-    for i, (start, end, _) in enumerate(spans):
+    for i, (start, end) in enumerate(zip(syl.starts, syl.ends)):
         if not hit[i]:
             continue
         if out and out[-1][1] <= start and _joinable(text[out[-1][1] : start]) and hit[i - 1]:

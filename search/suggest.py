@@ -10,24 +10,23 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from analyzers import fold, nfc, normalize_syllable, split_syllables
+from analyzers import analyze, nfc, normalize_syllable
 
 
 def suggest(query: str, passages: list[str], corrections: dict[str, str] | None = None) -> str | None:
     """The query with each syllable replaced by its most likely written form, or None if unchanged."""
     corrections = corrections or {}
-    qspans = split_syllables(query)
-    if not qspans:
+    q = analyze(query)
+    if not q.folded:
         return None
-    qkeys = [fold(normalize_syllable(query[s:e])) for s, e, _ in qspans]
-    qkeys = [corrections.get(k, k) for k in qkeys]
+    qkeys = [corrections.get(k, k) for k in q.folded]
     where: dict[str, list[int]] = defaultdict(list)
     for j, key in enumerate(qkeys):
         where[key].append(j)
     votes: list[Counter] = [Counter() for _ in qkeys]
     for text in passages:
-        spans = split_syllables(text)
-        keys = [fold(normalize_syllable(text[s:e])) for s, e, _ in spans]
+        syl = analyze(text)
+        keys = syl.folded
         for i, key in enumerate(keys):
             for j in where.get(key, ()):
                 if i and j and keys[i - 1] == qkeys[j - 1]:
@@ -36,18 +35,17 @@ def suggest(query: str, passages: list[str], corrections: dict[str, str] | None 
                 while i + run < len(keys) and j + run < len(qkeys) and keys[i + run] == qkeys[j + run]:
                     run += 1
                 for m in range(run):
-                    s, e, _ = spans[i + m]
-                    votes[j + m][nfc(text[s:e]).lower()] += run
+                    votes[j + m][nfc(text[syl.starts[i + m] : syl.ends[i + m]]).lower()] += run
     out = []
     pos = 0
     changed = False
-    for (s, e, _), counter, key in zip(qspans, votes, qkeys):
+    for s, e, accented, folded, counter, key in zip(q.starts, q.ends, q.accented, q.folded, votes, qkeys):
         typed = query[s:e]
         best = counter.most_common(1)[0][0] if counter else None
-        if best is None and key != fold(normalize_syllable(typed)):
+        if best is None and key != folded:
             best = key  # a corrected typo with no accented evidence
         out.append(query[pos:s])
-        if best is not None and normalize_syllable(best) != normalize_syllable(typed):
+        if best is not None and normalize_syllable(best) != accented:
             out.append(best)
             changed = True
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analyzers import FIELD_ANALYZERS, fold
+from analyzers import FIELD_ANALYZERS, analyze, folded_pairs
 
 
 @dataclass(frozen=True)
@@ -23,12 +23,13 @@ class QuerySyllable:
         return self.accented != self.folded
 
 
-_SYL = FIELD_ANALYZERS["syl"]()
 _WORD = FIELD_ANALYZERS["word"]()
 
 
 def query_syllables(text: str) -> list[QuerySyllable]:
-    return [QuerySyllable(t.text, fold(t.text), t.gap) for t in _SYL(text)]
+    """The syllables of the query, as ``analyzers.analyze`` finds them in the index's text."""
+    syl = analyze(text)
+    return list(map(QuerySyllable, syl.accented, syl.folded, syl.gaps))
 
 
 def query_words(text: str) -> list[str]:
@@ -38,12 +39,9 @@ def query_words(text: str) -> list[str]:
 
 def pairs(syllables: list[QuerySyllable], skip: set[int] = frozenset()) -> list[str]:
     """Folded adjacent pairs, as the ``fpair`` field indexes them, leaving out those that
-    touch a position in ``skip``."""
-    return [
-        a.folded + "_" + b.folded
-        for i, (a, b) in enumerate(zip(syllables, syllables[1:]), 1)
-        if not b.gap and i - 1 not in skip and i not in skip
-    ]
+    touch a position in ``skip`` (``analyzers.folded_pairs``)."""
+    found = folded_pairs([s.folded for s in syllables], [s.gap for s in syllables])
+    return [p for i, p in enumerate(found) if p is not None and i - 1 not in skip and i not in skip]
 
 
 def runs(syllables: list[QuerySyllable]) -> list[list[QuerySyllable]]:

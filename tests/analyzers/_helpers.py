@@ -12,6 +12,18 @@ from analyzers import FIELD_ANALYZERS
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "corpus"
 FIELDS = tuple(FIELD_ANALYZERS)
 TONES = "\u0300\u0301\u0303\u0309\u0323"
+# Texts where the analysis has edge cases: nothing, only spaces, codes and dates, NFD, line breaks
+# and punctuation, repeats, stray combining marks, other scripts.
+ODD_TEXTS = [
+    "",
+    "   \n\n  ",
+    "Tỉnh uỷ Thái Nguyên, tỉnh ủy THÁI NGUYÊN; Chỉ thị 35-CT/TW (ngày 30/5/2019).",
+    unicodedata.normalize("NFD", "Đảng bộ xã Quỳnh Lưu: hoà, hòa, HOÀ — “kết nạp” đảng viên!"),
+    "GRDP tăng 4,18% ... 15.555 tỷ đồng\n- dòng hai\n\n«trích dẫn» [ghi chú] COVID-19 ø ß ǅ",
+    "a a a a a b a b a b\n" * 30 + "cuối",
+    "\u0301 dấu rời ở đầu, x\u0301y\u0300z",
+    "日本語 và tiếng Việt; ٣٤ số; emoji 🙂 giữa chữ",
+]
 
 
 @lru_cache(maxsize=None)

@@ -12,7 +12,7 @@ import pytest
 
 from analyzers import fold, normalize_syllable, split_syllables
 from indexer.build import index_paths
-from indexer.posting import analyze_passage
+from indexer.passage_terms import analyze_passage
 from indexer.storage import FORMAT_VERSION, TEXT_FIELDS, IndexWriter, open_reader
 from indexer.storage.layout import SegmentInfo, current_info, decode_info, encode_info
 from tests.indexer.conftest import CORPUS

@@ -1,4 +1,4 @@
-"""``posting.analyze_passage`` gives exactly the terms of each field's own analyzer: the postings
+"""``passage_terms.analyze_passage`` gives exactly the terms of each field's own analyzer: the postings
 the storage makes of them equal those Whoosh computes with the analyzer from the text."""
 
 from __future__ import annotations
@@ -9,22 +9,12 @@ import pytest
 from hypothesis import given, settings
 
 from indexer.passages import split_passages
-from indexer.posting import analyze_passage, folded_positions
+from indexer.passage_terms import analyze_passage, folded_positions
 from indexer.storage import TEXT_FIELDS
 from indexer.storage.whoosh_schema import post, posted
+from tests.analyzers._helpers import ODD_TEXTS
 from tests.analyzers.test_properties import sentence, vietnamese_like
 from tests.indexer.conftest import CORPUS
-
-ODD_TEXTS = [
-    "",
-    "   \n\n  ",
-    "Tỉnh uỷ Thái Nguyên, tỉnh ủy THÁI NGUYÊN; Chỉ thị 35-CT/TW (ngày 30/5/2019).",
-    unicodedata.normalize("NFD", "Đảng bộ xã Quỳnh Lưu: hoà, hòa, HOÀ — “kết nạp” đảng viên!"),
-    "GRDP tăng 4,18% ... 15.555 tỷ đồng\n- dòng hai\n\n«trích dẫn» [ghi chú] COVID-19 ø ß ǅ",
-    "a a a a a b a b a b\n" * 30 + "cuối",
-    "\u0301 dấu rời ở đầu, x\u0301y\u0300z",
-    "日本語 và tiếng Việt; ٣٤ số; emoji 🙂 giữa chữ",
-]
 
 
 def _corpus_passages() -> list[str]:

@@ -6,7 +6,7 @@ the CRF ourselves (``_label``): the model has two labels and some six thousand w
 attributes, read once from pyvi's model file, so each token's score is a few dictionary lookups
 and additions, with no attribute strings built and looked up in C. Features with weight zero
 (pyvi's ``False`` flags) contribute nothing to a CRF score, so leaving them out gives the same
-labels. ``tests/analyzers/test_segment.py`` checks our labels against python-crfsuite's and our
+labels. ``tests/analyzers/test_words.py`` checks our labels against python-crfsuite's and our
 words against ``ViTokenizer.tokenize`` itself. Should pyvi ship a model this cannot read,
 python-crfsuite tags as before.
 

@@ -15,7 +15,7 @@ from pyvi import ViTokenizer
 from pyvi.ViTokenizer import ViTokenizer as PyviTokenizer
 
 from analyzers import normalize_syllable, split_syllables
-from analyzers.segment import segment
+from analyzers.words import segment
 
 from ._helpers import corpus, texts, tokens
 
@@ -168,9 +168,9 @@ def _corpus_token_lines() -> list[list[str]]:
 
 
 def test_own_viterbi_labels_exactly_as_python_crfsuite():
-    # segment() decodes pyvi's CRF with its own Viterbi (analyzers.segment._label); it must give
+    # segment() decodes pyvi's CRF with its own Viterbi (analyzers.words._label); it must give
     # python-crfsuite's labels on every corpus line, and the model must have been read.
-    from analyzers.segment import _WEIGHTS, _crfsuite_label, _label
+    from analyzers.words import _WEIGHTS, _crfsuite_label, _label
 
     assert _WEIGHTS is not None and len(_WEIGHTS.state) > 6000
     sents = _corpus_token_lines()
@@ -184,7 +184,7 @@ def test_own_viterbi_labels_exactly_as_python_crfsuite():
                                  "nội", "chính", "phủ", "1", "2020", ",", ".", "(", "người", "dân", "kinh", "tế"]),
                 min_size=2, max_size=40))
 def test_own_viterbi_on_any_sentence(sent):
-    from analyzers.segment import _crfsuite_label, _label
+    from analyzers.words import _crfsuite_label, _label
 
     assert _label(sent) == _crfsuite_label(sent)
 
@@ -192,7 +192,7 @@ def test_own_viterbi_on_any_sentence(sent):
 def test_own_viterbi_on_tokens_with_nul():
     # python-crfsuite reads attribute names as C strings, so "word.lower():a\x00b" is the
     # attribute "word.lower():a"; a NUL can reach the segmenter from PDF or HTML text.
-    from analyzers.segment import _crfsuite_label, _label
+    from analyzers.words import _crfsuite_label, _label
 
     for sent in (["xây", "\x00", "dựng"], ["tỉnh", "ủy\x00x", "thái", "nguyên"], ["\x00", "\x00a", "đảng", "viên"]):
         assert _label(sent) == _crfsuite_label(sent)
