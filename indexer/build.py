@@ -24,7 +24,6 @@ from pathlib import Path
 
 from .discover import discover
 from .documents import FileResult, analyze_document, analyze_file
-from .lock import index_lock
 from .readers import SUPPORTED_SUFFIXES, RawDocument
 from .stats import record_build
 from .storage import EncodedDocument, IndexWriter, encode, exists, open_reader
@@ -70,8 +69,8 @@ ProgressCallback = Callable[[Progress], None]
 class _Writer:
     """Adds encoded documents to the index, committing every so often."""
 
-    def __init__(self, index_dir: Path, clear: bool, commit_every: int | None = None):
-        self.writer = IndexWriter(index_dir, clear=clear)
+    def __init__(self, writer: IndexWriter, clear: bool, commit_every: int | None = None):
+        self.writer = writer
         self.clear = clear
         self.commit_every = _commit_every(commit_every)
         self.pending = 0
@@ -102,11 +101,11 @@ class _Writer:
 def _building(index_dir: Path, *, clear: bool, jobs: int, lock_wait: float = 0.0,
               commit_every: int | None = None,
               committed: Callable[[], None] | None = None) -> Iterator[tuple[_Writer, Executor | None]]:
-    """The skeleton of every build: the index lock, a writer, the worker processes; a commit
-    when the block ends (then ``committed``, still under the lock), and nothing committed past
-    the last commit if it raises."""
-    with index_lock(index_dir, wait=lock_wait):
-        writer = _Writer(index_dir, clear=clear, commit_every=commit_every)
+    """The skeleton of every build: a writer (which holds the index's lock), the worker processes;
+    a commit when the block ends (then ``committed``, still under the lock), and nothing
+    committed past the last commit if it raises."""
+    with IndexWriter(index_dir, clear=clear, lock_wait=lock_wait) as index_writer:
+        writer = _Writer(index_writer, clear=clear, commit_every=commit_every)
         with _collector_paused(jobs > 1):
             try:
                 with _maybe(_executor(jobs)) as executor:

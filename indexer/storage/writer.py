@@ -13,11 +13,13 @@ writer process only adds postings. ``IndexWriter`` adds encoded documents and de
   the previous commit whole and searchable;
 * each new segment records its layout version (``layout.SegmentInfo``).
 
-The caller holds the index lock (``indexer.lock``) around a writer's life.
+* one writer at a time: an ``IndexWriter`` holds the index's lock (``lock``) from its creation
+  to ``close`` (use it in a ``with`` block), and a second one is told which process holds it.
 """
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from whoosh.writing import CLEAR
 
 from .bags import Bag, Hasher, bag_of
 from .files import open_or_create
+from .lock import index_lock
 from .layout import BAGS, FIELDS, POSITIONS, TEXT_FIELDS, fields_in
 from .whoosh_schema import Posted, posted
 from .whoosh_segment import FastSegmentWriter
@@ -100,13 +103,33 @@ def encode(doc: AnalyzedDocument) -> EncodedDocument:
 
 
 class IndexWriter:
-    """Adds documents to an index and deletes them, in commits. ``clear``: the first commit
-    replaces the whole index (a rebuild; the old index stays searchable until then)."""
+    """Adds documents to an index and deletes them, in commits, holding the index's lock until
+    ``close`` (``with IndexWriter(...) as w:``; leaving the block by an exception cancels what
+    was not committed). ``clear``: the first commit replaces the whole index (a rebuild; the old
+    index stays searchable until then). ``lock_wait``: seconds to wait for another writer before
+    ``IndexLocked``."""
 
-    def __init__(self, index_dir: str | Path, *, clear: bool = False):
-        self._ix = open_or_create(Path(index_dir))
+    def __init__(self, index_dir: str | Path, *, clear: bool = False, lock_wait: float = 0.0):
+        index_dir = Path(index_dir)
+        with ExitStack() as stack:
+            stack.enter_context(index_lock(index_dir, wait=lock_wait))
+            self._ix = open_or_create(index_dir)
+            self._held = stack.pop_all()
         self._clear = clear
         self._writer: FastSegmentWriter | None = None
+
+    def __enter__(self) -> IndexWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.cancel()
+        self.close()
+
+    def close(self) -> None:
+        """Forget what was not committed and release the lock."""
+        self.cancel()
+        self._held.close()
 
     def _open(self) -> FastSegmentWriter:
         if self._writer is None:

@@ -12,7 +12,7 @@ import pytest
 
 from indexer.build import index_paths
 from indexer.errors import IndexLocked
-from indexer.lock import index_lock
+from indexer.storage.lock import index_lock
 from indexer.stats import index_stats
 from search import search
 

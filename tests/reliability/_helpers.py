@@ -214,7 +214,7 @@ def _forked_index(paths, index_dir, commit_every, jobs) -> None:
 
 def wait_until_locked(proc, index_dir: Path, timeout: float = 60) -> bool:
     """Wait until ``proc`` holds the index lock (it has started indexing); False if it ended first."""
-    from indexer.lock import LOCK_NAME
+    from indexer.storage.lock import LOCK_NAME
 
     lock = Path(index_dir) / LOCK_NAME
     deadline = time.monotonic() + timeout

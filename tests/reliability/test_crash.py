@@ -37,9 +37,9 @@ def test_the_checks_see_half_a_document(tmp_path):
     check_search(tmp_path / "ix", state)
     with open_reader(tmp_path / "ix") as reader:
         victim = next(reader.passages())
-    w = IndexWriter(tmp_path / "ix")
-    w.delete_record(victim)
-    w.commit()
+    with IndexWriter(tmp_path / "ix") as w:
+        w.delete_record(victim)
+        w.commit()
     import pytest
 
     from ._helpers import Inconsistent

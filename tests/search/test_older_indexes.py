@@ -51,10 +51,10 @@ def indexes(tmp_path_factory):
     root = tmp_path_factory.mktemp("layouts")
     docs = _documents()
     _old_layout(root / "old", docs)
-    w = IndexWriter(root / "new")
-    for doc in docs:
-        w.add(encode(doc))
-    w.commit()
+    with IndexWriter(root / "new") as w:
+        for doc in docs:
+            w.add(encode(doc))
+        w.commit()
     yield root / "old", root / "new"
     shutil.rmtree(root, ignore_errors=True)
 
@@ -97,14 +97,14 @@ def test_version_1_merged_with_new_segments(indexes, tmp_path):
                              "cho-noi.txt", "doc-extra")
     merged = tmp_path / "merged"
     shutil.copytree(old, merged)
-    w = IndexWriter(merged)
-    w.add(encode(extra))
-    w.commit(optimize=True)
+    with IndexWriter(merged) as w:
+        w.add(encode(extra))
+        w.commit(optimize=True)
     fresh = tmp_path / "fresh"
-    w = IndexWriter(fresh)
-    for doc in _documents() + [extra]:
-        w.add(encode(doc))
-    w.commit()
+    with IndexWriter(fresh) as w:
+        for doc in _documents() + [extra]:
+            w.add(encode(doc))
+        w.commit()
     with open_reader(merged) as reader:
         assert [(seg.version, seg.info.records) for seg, _ in reader.segments] == [(2, 1)]
     assert search("cho noi cai rang", index=merged).hits[0].doc_id == "doc-extra"

@@ -106,7 +106,8 @@ def test_release_index_updated_incrementally_and_merged(release_copy):
     assert all(answers[q]["hits"] for q in queries)
     with open_reader(index) as reader:
         records = {seg.info.records for seg, _ in reader.segments}
-    IndexWriter(index).commit(optimize=True)
+    with IndexWriter(index) as writer:
+        writer.commit(optimize=True)
     with open_reader(index) as reader:
         assert len(reader.segments) == 1
         info = reader.segments[0][0].info

@@ -104,9 +104,9 @@ def test_records_and_deletions(index: Path, tmp_path: Path):
         assert reader.find_document("no-such-id") is None
         assert reader.live().all()
         documents, total = reader.counts()
-    w = IndexWriter(copy)
-    w.delete_path(doc.path)
-    w.commit()
+    with IndexWriter(copy) as w:
+        w.delete_path(doc.path)
+        w.commit()
     with open_reader(copy) as reader:
         live = reader.live()
         assert reader.counts() == (documents - 1, total - len(passages))
@@ -124,3 +124,19 @@ def test_segments_record_their_layout(index: Path):
     newer = encode_info(SegmentInfo(FORMAT_VERSION + 1, FORMAT_VERSION + 1, {}))
     with pytest.raises(ValueError, match="newer than this vnsearch reads"):
         decode_info(newer)
+
+
+def test_one_writer_at_a_time(index: Path, tmp_path: Path):
+    import shutil
+
+    from indexer.errors import IndexLocked
+
+    copy = tmp_path / "ix"
+    shutil.copytree(index, copy)
+    with IndexWriter(copy) as first:
+        with pytest.raises(IndexLocked, match=r"being updated by process \d+"):
+            IndexWriter(copy)
+        first.delete_path("no/such/file.txt")
+        first.commit()
+    with IndexWriter(copy) as second:  # released on leaving the block
+        second.commit()

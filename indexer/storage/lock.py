@@ -3,7 +3,7 @@
 Whoosh's own write lock only says "locked". Ours is an ``fcntl`` lock on a file that also holds
 the holder's pid, host and start time, so a second indexer can tell the user who to wait for.
 The kernel releases an ``fcntl`` lock when its process dies, even by ``kill -9``, so a crashed
-indexer never leaves a stale lock behind.
+indexer never leaves a stale lock behind. ``writer.IndexWriter`` holds it for its whole life.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import IndexLocked
+from ..errors import IndexLocked
 
 LOCK_NAME = "vnsearch.lock"
 
