@@ -186,21 +186,7 @@ def index_paths(
     with _building(index_dir, clear=rebuild, jobs=jobs, lock_wait=lock_wait, commit_every=commit_every,
                    committed=lambda: record_build(index_dir, [os.path.abspath(p) for p in paths])) as (writer, executor):
         known = {} if rebuild else _known_documents(index_dir)
-        files: list[Path] = []
-        for item in discover([Path(p) for p in paths], SUPPORTED_SUFFIXES):
-            if isinstance(item, tuple):
-                summary.skipped.append({"path": str(item[0]), "reason": item[1]})
-            else:
-                files.append(item)
-        tasks = []
-        for path in files:
-            key = str(path)
-            records = known.get(key)
-            if records and _same_stat(path, records[0]["meta"]):
-                summary.unchanged += len(records)
-                continue
-            known_hash = records[0]["meta"].get("hash") if records else None
-            tasks.append((key, known_hash, max_bytes))
+        tasks = _file_tasks(paths, known, summary, max_bytes)
         state.files_total = len(tasks)
         owners = {r["doc_id"]: path for path, records in known.items() for r in records}
         gone = [p for p in known if not os.path.lexists(p)]
@@ -221,6 +207,24 @@ def index_paths(
     summary.bytes = state.bytes_done
     summary.seconds = round(time.monotonic() - started, 3)
     return summary
+
+
+def _file_tasks(paths: list, known: dict[str, list[dict]], summary: Summary, max_bytes: int | None) -> list[tuple]:
+    """``analyze_file`` arguments for every file under ``paths`` that may have changed since it
+    was indexed (by size or mtime); the others count as unchanged, unreadable ones as skipped."""
+    tasks = []
+    for item in discover([Path(p) for p in paths], SUPPORTED_SUFFIXES):
+        if isinstance(item, tuple):
+            summary.skipped.append({"path": str(item[0]), "reason": item[1]})
+            continue
+        key = str(item)
+        records = known.get(key)
+        if records and _same_stat(item, records[0]["meta"]):
+            summary.unchanged += len(records)
+            continue
+        known_hash = records[0]["meta"].get("hash") if records else None
+        tasks.append((key, known_hash, max_bytes))
+    return tasks
 
 
 def _apply(result: FileResult, records: list[dict] | None, writer: _Writer, summary: Summary,

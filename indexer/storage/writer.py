@@ -49,27 +49,27 @@ class AnalyzedPassage:
 
 
 @dataclass
-class AnalyzedDocument:
+class DocumentFields:
+    """What a document's record stores (its passages share it)."""
+
     doc_id: str
     path: str
     title: str
     date: str | None
     meta: dict
     text: str
+
+
+@dataclass
+class AnalyzedDocument(DocumentFields):
     title_terms: dict[str, list[int]]  # folded syllables of the title, with positions
     passages: list[AnalyzedPassage] = field(default_factory=list)
 
 
 @dataclass
-class EncodedDocument:
+class EncodedDocument(DocumentFields):
     """An ``AnalyzedDocument`` in the storage's own terms, ready for ``IndexWriter.add``."""
 
-    doc_id: str
-    path: str
-    title: str
-    date: str | None
-    meta: dict
-    text: str
     title_posted: Posted
     spans: list[tuple[int, int, int]]  # (passage_no, start, end)
     posted: list[dict[str, Posted]]  # per passage: the positional fields' postings
