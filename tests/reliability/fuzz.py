@@ -72,9 +72,10 @@ def fuzz_search(index_dir: Path, examples: int, seed: int | None = None) -> Fuzz
     return figures
 
 
-def fuzz_api(app, examples: int, seed: int | None = None) -> FuzzFigures:
+def fuzz_api(app, examples: int, seed: int | None = None, limit_ms: float | None = None) -> FuzzFigures:
     """Schemathesis over the app's own OpenAPI description (in-process ASGI): valid and invalid
-    requests to every operation, none answered with a 5xx. Raises on the first failure."""
+    requests to every operation, none answered with a 5xx, and each within ``limit_ms`` if given.
+    Raises on the first failure."""
     import schemathesis
     from schemathesis import GenerationMode
 
@@ -90,8 +91,10 @@ def fuzz_api(app, examples: int, seed: int | None = None) -> FuzzFigures:
         figures.examples += 1
         t = time.perf_counter()
         response = case.call()
-        figures.max_ms = max(figures.max_ms, (time.perf_counter() - t) * 1000)
+        ms = (time.perf_counter() - t) * 1000
+        figures.max_ms = max(figures.max_ms, ms)
         assert response.status_code < 500, (case.method, case.path, case.query, response.status_code, response.text[:300])
+        assert limit_ms is None or ms <= limit_ms, (case.method, case.path, str(case.query)[:200], f"{ms:.0f} ms")
 
     one()
     figures.seconds = round(time.monotonic() - started, 1)
