@@ -22,7 +22,7 @@ from indexer.storage import DocumentRecord, IndexReader, exists, open_reader
 
 from .highlight import snippet
 from .marks import QueryTerms, highlight_terms
-from .plan import plan_query
+from .plan import TYPO_FIELD, plan_query
 from .rank import record_scores, top_documents, top_passages
 from .scorer import IndexArrays, arrays_for
 from .results import Hit, SearchResult
@@ -111,6 +111,13 @@ def _open_index(index_dir: Path) -> OpenIndex:
             current = OpenIndex(reader, arrays_for(reader))
         _open_indexes[key] = current
         return current
+
+
+def warm(index: str | Path | None = None) -> None:
+    """Open an index and prepare what its first queries would otherwise wait for (the typo
+    lookups' deletion index): a server calls it before it takes requests."""
+    with searching(resolve_index(index)) as opened:
+        opened.reader.prepare_lookups(TYPO_FIELD)
 
 
 def search(

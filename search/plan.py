@@ -37,7 +37,8 @@ from .terms import QuerySyllable, pairs, query_syllables, query_words, runs
 
 COMMON = 0.2  # fraction of passages above which a syllable is only used inside pairs
 MAX_SYLLABLES = 64  # of free text; a longer query searches its first 64 syllables
-MAX_CORRECTIONS = 3  # typo lookups (an edit-distance scan of the lexicon each)
+MAX_CORRECTIONS = 3  # typo lookups (a deletion-index lookup each)
+TYPO_FIELD = "fsyl"  # whose lexicon typos are corrected against
 
 # Field weights, tuned on ../shared/eval (benchmarks/relevance.py); never per question.
 W_FOLDED = 1.0
@@ -220,7 +221,7 @@ def _corrections(reader: IndexReader, content: list[QuerySyllable]) -> dict[str,
     for s in content:
         if len(corrections) == MAX_CORRECTIONS:
             break
-        if len(s.folded) >= 4 and reader.doc_frequency("fsyl", s.folded) == 0:
+        if len(s.folded) >= 4 and reader.doc_frequency(TYPO_FIELD, s.folded) == 0:
             fixed = _correct(reader, s.folded)
             if fixed:
                 corrections[s.folded] = fixed
@@ -229,7 +230,7 @@ def _corrections(reader: IndexReader, content: list[QuerySyllable]) -> dict[str,
 
 def _correct(reader: IndexReader, key: str) -> str | None:
     """The most frequent indexed syllable one edit away from an unknown one (a typo)."""
-    candidates = [t for t in reader.terms_within("fsyl", key, 1) if t != key]
+    candidates = [t for t in reader.terms_within(TYPO_FIELD, key, 1) if t != key]
     if not candidates:
         return None
-    return max(candidates, key=lambda t: (reader.doc_frequency("fsyl", t), t))
+    return max(candidates, key=lambda t: (reader.doc_frequency(TYPO_FIELD, t), t))

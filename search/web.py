@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from indexer.errors import IndexerError
 
 from .documents import get_document, query_terms
-from .engine import MAX_OFFSET, SearchError, search
+from .engine import MAX_OFFSET, SearchError, search, warm
 from .highlight import mark
 from .syntax import MAX_QUERY_CHARS
 
@@ -259,5 +259,6 @@ def serve(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000) -> 
     except (SearchError, IndexerError, OSError) as exc:
         print(f"vnsearch: {exc}", file=sys.stderr)
         sys.exit(1)
+    warm(Path(index_dir))  # the first user's typo should not wait for the lookup index
     print(f"vnsearch: serving {index_dir} at http://{host}:{port}/", file=sys.stderr)
     uvicorn.run(create_app(Path(index_dir)), host=host, port=port, log_level="info")

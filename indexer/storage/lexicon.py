@@ -1,14 +1,17 @@
 """Typo lookups in a field's lexicon without scanning it: a deletion index, as SymSpell's.
 
-Whoosh's ``terms_within`` walks a Levenshtein automaton over the field's whole term list, in
-Python: about a second per unknown word at 22,000 news articles, growing with the lexicon, and
-a minute for a 1,000-character token. Here each term is filed under itself and every string one
-deletion away from it (``thai`` under ``thai``, ``hai``, ``tai``, ``thi``, ``tha``). Two words
-one edit apart (a substitution, an insertion or a deletion: the Levenshtein distance Whoosh's
-automaton measures) always share one of those strings, so a lookup files the query word the
-same way, gathers the terms under each of its strings, and keeps those truly one edit away: the
-same terms Whoosh finds. The cost follows the word's length, not the lexicon's size; a word
-longer than every term by more than one letter costs nothing.
+Whoosh's ``terms_within`` over an index of several segments computes a Damerau-Levenshtein
+distance from the word to every term of the lexicon, in Python: about a second per unknown word
+at 22,000 news articles, growing with the lexicon, and a minute for a 1,000-character token. (On
+a single segment it walks a Levenshtein automaton instead, which is faster but leaves out
+swapped letters, so the same typo was corrected or not depending on how the index had been
+committed.) Here each term is filed under itself and every string one deletion away from it
+(``thai`` under ``thai``, ``hai``, ``tai``, ``thi``, ``tha``). Two words one edit apart (a
+substitution, an insertion or a deletion, or two adjacent letters swapped) always share one of
+those strings, so a lookup files the query word the same way, gathers the terms under each of
+its strings, and keeps those truly one edit away (``within_one_edit``): the terms Whoosh's scan
+finds, whatever the segments. The cost follows the word's length, not the lexicon's size; a
+word longer than every term by more than one letter costs nothing.
 
 The index is the hashes of those strings in one sorted numpy array, with the number of the term
 each belongs to: about twelve bytes per string, some eighty bytes per term. It is built once per
@@ -66,15 +69,16 @@ class DeletionIndex:
         self._owners = owners[order]
         self.longest = int(lengths.max()) - 1 if len(terms) else -1
 
-    def within_one(self, word: str) -> list[str]:
-        """The terms at most one edit from ``word`` (``word`` itself included if it is one)."""
+    def within_one(self, word: str, swaps: bool = True) -> list[str]:
+        """The terms at most one edit from ``word`` (``word`` itself included if it is one);
+        ``swaps``: two adjacent letters swapped count as one edit (Damerau)."""
         if len(word) > self.longest + 1 or not self.terms:
             return []
         probes = np.fromiter({hash(s) for s in _strings(word)}, dtype=np.int64)
         lo = np.searchsorted(self._hashes, probes, side="left")
         hi = np.searchsorted(self._hashes, probes, side="right")
         found = {int(i) for a, b in zip(lo.tolist(), hi.tolist()) if b > a for i in self._owners[a:b]}
-        return sorted(t for t in (self.terms[i] for i in found) if within_one_edit(t, word))
+        return sorted(t for t in (self.terms[i] for i in found) if within_one_edit(t, word, swaps))
 
 
 _CACHE_SIZE = 64  # (segment, field) indexes kept across commits

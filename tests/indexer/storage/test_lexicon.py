@@ -1,5 +1,6 @@
-"""Typo lookups through the deletion index give exactly what Whoosh's scan of the lexicon gives,
-at a cost that follows the word, not the lexicon."""
+"""Typo lookups through the deletion index give exactly what Whoosh's scan of the lexicon gives
+(its Damerau-Levenshtein, which it uses over several segments), at a cost that follows the word,
+not the lexicon."""
 
 from __future__ import annotations
 
@@ -65,16 +66,18 @@ def test_same_terms_as_whoosh_scan(index: Path):
     rng = random.Random(11)
     with open_reader(index) as reader:
         segment, _ = reader.segments[0]
-        whoosh = segment._reader  # the scan the deletion index replaces
+        whoosh = segment._reader
         lexicon = [t.decode("utf-8") for t in whoosh.lexicon("fsyl")]
+        from whoosh.reading import IndexReader as Base  # the scan over every term, as over several segments
         assert len(lexicon) > 500
         probes = [w for t in rng.sample(lexicon, 300) for w in _edits(t, rng)]
         probes += ["nguyeen", "thia", "tinhr", "xx", "0" * 1000, "🙂", "đ", ""]
         for probe in probes:
             want = sorted(w for w in (t.decode("utf-8") if isinstance(t, bytes) else t
-                                      for t in whoosh.terms_within("fsyl", probe, 1)))
+                                      for t in Base.terms_within(whoosh, "fsyl", probe, 1)))
             assert reader.terms_within("fsyl", probe, 1) == want, probe
         assert "nguyen" in reader.terms_within("fsyl", "nguyeen", 1)
+        assert "nguyen" in reader.terms_within("fsyl", "nguyne", 1)  # swapped letters
 
 
 def test_lookups_cost_the_word_not_the_lexicon():
@@ -95,3 +98,26 @@ def test_lookups_cost_the_word_not_the_lexicon():
     scan = (time.perf_counter() - scan) * 10
     assert per_lookup < 0.005 and per_lookup * 50 < scan, (per_lookup, scan, built)
     assert index.within_one(terms[5]) and terms[5] in index.within_one(terms[5])
+
+
+def test_prepared_once_and_kept_across_commits(index: Path, tmp_path: Path):
+    import shutil
+
+    from indexer.storage import IndexWriter
+    from indexer.storage import lexicon
+
+    copy = tmp_path / "ix"
+    shutil.copytree(index, copy)
+    with open_reader(copy) as reader:
+        reader.prepare_lookups("fsyl")
+        built = dict(lexicon._cache)
+        assert any(key[-1] == "fsyl" for key in built)
+        reader.terms_within("fsyl", "nguyeen", 1)
+        assert dict(lexicon._cache) == built  # no rebuild on lookup
+    with IndexWriter(copy) as w:  # a commit that keeps the old segment
+        w.delete_path("no/such/file.txt")
+        w.commit()
+    with open_reader(copy) as reader:
+        assert all(lexicon._cache[k] is built[k] for k in built)
+        assert "nguyen" in reader.terms_within("fsyl", "nguyeen", 1)
+        assert "nguyen" in reader.terms_within("fsyl", "nguyne", 1)  # swapped letters
