@@ -256,9 +256,9 @@ def serve(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000) -> 
             index_dir = ensure_default_index()
         if not exists(Path(index_dir)):
             raise SearchError(f"no vnsearch index at {index_dir}: build one with `vnsearch index PATH --index {index_dir}`")
+        warm(Path(index_dir))  # the first user's typo should not wait for the lookup index
     except (SearchError, IndexerError, OSError) as exc:
         print(f"vnsearch: {exc}", file=sys.stderr)
         sys.exit(1)
-    warm(Path(index_dir))  # the first user's typo should not wait for the lookup index
     print(f"vnsearch: serving {index_dir} at http://{host}:{port}/", file=sys.stderr)
     uvicorn.run(create_app(Path(index_dir)), host=host, port=port, log_level="info")

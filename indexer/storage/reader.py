@@ -24,7 +24,6 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.query import Phrase, Term
-from whoosh.reading import IndexReader as _WhooshReader  # its terms_within: the Damerau scan
 from whoosh.util.numeric import byte_to_length
 
 from .bags import EXT as BAGS_EXT, read_bags
@@ -130,15 +129,15 @@ class SegmentReader:
 
     def terms_within(self, field: str, term: str, maxdist: int) -> list[str]:
         """Indexed terms of a positional or keyword field within ``maxdist`` edits of ``term``
-        (Damerau-Levenshtein: a swap of two adjacent letters is one edit). One edit is looked up
-        in a deletion index (``lexicon``), in microseconds whatever the lexicon's size; more
-        scans the whole lexicon (Whoosh's own)."""
+        (Levenshtein, as Whoosh's automaton over one segment). One edit is looked up in a
+        deletion index (``lexicon``), in microseconds whatever the lexicon's size and however
+        many segments; more walks the lexicon (Whoosh's automaton)."""
         if self._in_bags(field):
             return []
         if maxdist <= 1:
             found = self._deletions(field).within_one(term)
             return found if maxdist == 1 else [t for t in found if t == term]
-        return [_text(t) for t in _WhooshReader.terms_within(self._reader, field, term, maxdist)]
+        return [_text(t) for t in self._reader.terms_within(field, term, maxdist)]
 
     def prepare_lookups(self, field: str) -> None:
         """Build the deletion index of ``field`` now rather than on the first lookup."""

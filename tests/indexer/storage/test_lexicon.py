@@ -1,6 +1,6 @@
-"""Typo lookups through the deletion index give exactly what Whoosh's scan of the lexicon gives
-(its Damerau-Levenshtein, which it uses over several segments), at a cost that follows the word,
-not the lexicon."""
+"""Typo lookups through the deletion index give exactly what Whoosh gives (its Levenshtein
+automaton over one segment; with swaps, its Damerau-Levenshtein scan over several), at a cost
+that follows the word, not the lexicon."""
 
 from __future__ import annotations
 
@@ -69,15 +69,23 @@ def test_same_terms_as_whoosh_scan(index: Path):
         whoosh = segment._reader
         lexicon = [t.decode("utf-8") for t in whoosh.lexicon("fsyl")]
         from whoosh.reading import IndexReader as Base  # the scan over every term, as over several segments
+
+        deletions = segment._deletions("fsyl")
         assert len(lexicon) > 500
         probes = [w for t in rng.sample(lexicon, 300) for w in _edits(t, rng)]
         probes += ["nguyeen", "thia", "tinhr", "xx", "0" * 1000, "🙂", "đ", ""]
         for probe in probes:
-            want = sorted(w for w in (t.decode("utf-8") if isinstance(t, bytes) else t
-                                      for t in Base.terms_within(whoosh, "fsyl", probe, 1)))
-            assert reader.terms_within("fsyl", probe, 1) == want, probe
+            automaton = sorted(_str(t) for t in whoosh.terms_within("fsyl", probe, 1))
+            assert reader.terms_within("fsyl", probe, 1) == automaton, probe
+            scan = sorted(_str(t) for t in Base.terms_within(whoosh, "fsyl", probe, 1))
+            assert deletions.within_one(probe, swaps=True) == scan, probe
         assert "nguyen" in reader.terms_within("fsyl", "nguyeen", 1)
-        assert "nguyen" in reader.terms_within("fsyl", "nguyne", 1)  # swapped letters
+        assert "nguyen" not in reader.terms_within("fsyl", "nguyne", 1)  # swapped letters: only with swaps
+        assert "nguyen" in deletions.within_one("nguyne", swaps=True)
+
+
+def _str(term) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 def test_lookups_cost_the_word_not_the_lexicon():
@@ -120,4 +128,3 @@ def test_prepared_once_and_kept_across_commits(index: Path, tmp_path: Path):
     with open_reader(copy) as reader:
         assert all(lexicon._cache[k] is built[k] for k in built)
         assert "nguyen" in reader.terms_within("fsyl", "nguyeen", 1)
-        assert "nguyen" in reader.terms_within("fsyl", "nguyne", 1)  # swapped letters
