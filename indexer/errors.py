@@ -25,5 +25,9 @@ class UnreadableFile(IndexerError):
         self.reason = reason
 
 
+class IndexFormatError(IndexerError):
+    """An index in a layout this version cannot read (written by a newer vnsearch)."""
+
+
 class IndexLocked(IndexerError):
     """Another indexer is writing to this index; the message says which process and since when."""

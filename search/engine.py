@@ -101,16 +101,19 @@ def searching(index_dir: Path) -> Iterator[OpenIndex]:
 
 def _open_index(index_dir: Path) -> OpenIndex:
     """A reader per index, kept open across queries and replaced by a fresh one when a newer
-    commit exists. The old reader is not closed here, since another thread may still be
+    commit exists; called with the index's lock held (``searching``). The old reader is not closed here, since another thread may still be
     answering a query with it; it is closed when the last query lets it go."""
     key = str(index_dir.resolve())
     with _lock:
         current = _open_indexes.get(key)
-        if current is None or not current.reader.is_current():
-            reader = open_reader(index_dir)
-            current = OpenIndex(reader, arrays_for(reader))
-        _open_indexes[key] = current
-        return current
+    if current is None or not current.reader.is_current():
+        # Under this index's lock (``searching``), not the global one: opening a large index
+        # must not hold up searches of the others.
+        reader = open_reader(index_dir)
+        current = OpenIndex(reader, arrays_for(reader))
+        with _lock:
+            _open_indexes[key] = current
+    return current
 
 
 def warm(index: str | Path | None = None) -> None:

@@ -37,7 +37,7 @@ from .terms import QuerySyllable, pairs, query_syllables, query_words, runs
 
 COMMON = 0.2  # fraction of passages above which a syllable is only used inside pairs
 MAX_SYLLABLES = 64  # of free text; a longer query searches its first 64 syllables
-MAX_CORRECTIONS = 3  # typo lookups (a deletion-index lookup each)
+MAX_CORRECTIONS = 3  # typo corrections per query (each unknown syllable costs one deletion-index lookup)
 TYPO_FIELD = "fsyl"  # whose lexicon typos are corrected against
 
 # Field weights, tuned on ../shared/eval (benchmarks/relevance.py); never per question.

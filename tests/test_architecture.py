@@ -65,3 +65,19 @@ def test_no_whoosh_private_attributes_outside_storage():
     # The check sees them where they belong.
     storage = (REPO / "indexer" / "storage" / "reader.py").read_text(encoding="utf-8")
     assert any(isinstance(n, ast.Attribute) and n.attr in WHOOSH_PRIVATE for n in ast.walk(ast.parse(storage)))
+
+
+def test_nothing_imports_the_program():
+    """``vnsearch.py`` (the command line) sits above every package; import-linter takes packages
+    only, so this one edge is checked here."""
+    importers = []
+    for name in PACKAGES:
+        for path in sorted((REPO / name).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                         else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+                if any(n == "vnsearch" or n.startswith("vnsearch.") for n in names):
+                    importers.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert not importers
+    program = ast.parse((REPO / "vnsearch.py").read_text(encoding="utf-8"))
+    assert any(isinstance(n, ast.ImportFrom) and n.module == "search.engine" for n in ast.walk(program))

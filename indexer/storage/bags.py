@@ -38,7 +38,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-EXT = ".bag"
+from .layout import BAGS_EXT as EXT
+
 MAGIC = b"VNBAG1\n"
 PAGE = 4096  # postings per compressed page
 COMPRESSION = 6

@@ -33,6 +33,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from ..errors import IndexFormatError
+
 POSITIONS = "w3-positions"
 BAGS = "bags"
 KEYWORD = "keyword"
@@ -55,6 +57,7 @@ FIELDS: dict[str, str] = {
 
 FORMAT_VERSION = 2
 INFO_EXT = ".vnseg"
+BAGS_EXT = ".bag"  # the bags file of a segment (``bags``)
 
 
 def fields_in(fmt: str) -> tuple[str, ...]:
@@ -85,8 +88,22 @@ def current_info(records: int = FORMAT_VERSION) -> SegmentInfo:
 
 def infer_version(has_bags_file: bool) -> SegmentInfo:
     """The layout of a segment written before segments recorded it: release 0.1's segments have
-    a bags file (version 2); older ones do not (version 1)."""
-    return SegmentInfo(2, 2, dict(FIELDS)) if has_bags_file else LEGACY_V1
+    a bags file (postings version 2); older ones do not (version 1). Their records are read as
+    version 1's, which reads both shapes: release 0.1 copied version-1 records unchanged into the
+    segments it merged, and said nothing of it."""
+    return SegmentInfo(2, 1, dict(FIELDS)) if has_bags_file else LEGACY_V1
+
+
+def segment_info(segment, storage) -> SegmentInfo:
+    """A Whoosh segment's layout: from its info file, or inferred once for older segments."""
+    name = segment.make_filename(INFO_EXT)
+    if storage.file_exists(name):
+        f = storage.open_file(name)
+        try:
+            return decode_info(f.read())
+        finally:
+            f.close()
+    return infer_version(storage.file_exists(segment.make_filename(BAGS_EXT)))
 
 
 def encode_info(info: SegmentInfo) -> bytes:
@@ -98,5 +115,7 @@ def decode_info(data: bytes) -> SegmentInfo:
     raw = json.loads(data.decode("utf-8"))
     version = int(raw["version"])
     if version > FORMAT_VERSION:
-        raise ValueError(f"segment layout version {version} is newer than this vnsearch reads ({FORMAT_VERSION})")
+        raise IndexFormatError(f"this index was written by a newer vnsearch (layout version {version}; this "
+                               f"one reads up to {FORMAT_VERSION}): upgrade vnsearch, or rebuild the index "
+                               "with `vnsearch index PATH --rebuild`")
     return SegmentInfo(version, int(raw.get("records", version)), dict(raw["fields"]))

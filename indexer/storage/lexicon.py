@@ -9,17 +9,17 @@ committed.) Here each term is filed under itself and every string one deletion a
 (``thai`` under ``thai``, ``hai``, ``tai``, ``thi``, ``tha``). Two words one edit apart (a
 substitution, an insertion or a deletion, or two adjacent letters swapped) always share one of
 those strings, so a lookup files the query word the same way, gathers the terms under each of
-its strings, and keeps those truly one edit away (``within_one_edit``), whatever the segments.
-Swaps are left out by default, as Whoosh's automaton leaves them out: with them, typo correction
-rewrote more foreign names into Vietnamese syllables, and MRR@10 on vinewsqa-dev fell from 0.818
-to 0.817 (``swaps=True`` gives the terms of Whoosh's Damerau-Levenshtein scan). The cost follows
-the word's length, not the lexicon's size; a word longer than every term by more than one letter
-costs nothing.
+its strings, and keeps those truly one edit away (``within_one_edit``): with ``swaps``, the
+terms of Whoosh's Damerau-Levenshtein scan, without, those of its automaton (tested against
+both; ``reader.IndexReader.terms_within`` says which applies when). The cost follows the word's
+length, not the lexicon's size; a word longer than every term by more than one letter costs
+nothing.
 
 The index is the hashes of those strings in one sorted numpy array, with the number of the term
 each belongs to: about twelve bytes per string, some eighty bytes per term. It is built once per
-segment and field, on the first lookup, and kept for as long as the segment exists
-(``cached``): segments never change, and a new commit re-uses the old segments' indexes.
+segment and field, on the first lookup (or by ``serve`` before it listens), and kept in a
+process-wide cache of the 64 most recently used (``cached``): segments never change, so a new
+commit re-uses the indexes of the segments it keeps, and those of merged-away segments age out.
 """
 
 from __future__ import annotations

@@ -4,6 +4,12 @@ Whoosh's own write lock only says "locked". Ours is an ``fcntl`` lock on a file 
 the holder's pid, host and start time, so a second indexer can tell the user who to wait for.
 The kernel releases an ``fcntl`` lock when its process dies, even by ``kill -9``, so a crashed
 indexer never leaves a stale lock behind. ``writer.IndexWriter`` holds it for its whole life.
+
+One catch: a ``flock`` belongs to the open file, which forked children share. Indexing workers are
+forked while the lock is held, and after ``kill -9`` of the indexer they wait on their queue for a
+while, keeping the lock (and Whoosh's own write lock) taken in the dead indexer's name. So every
+lock descriptor held here is closed in each forked child (``hold``, ``os.register_at_fork``): the
+child never owned the lock, and the lock dies with the process that took it.
 """
 
 from __future__ import annotations
@@ -20,6 +26,30 @@ from pathlib import Path
 from ..errors import IndexLocked
 
 LOCK_NAME = "vnsearch.lock"
+
+_held: set[int] = set()  # lock file descriptors of this process (closed in forked children)
+
+
+def hold(fd: int) -> None:
+    """Close ``fd`` in every child forked while it is held (until ``forget``)."""
+    _held.add(fd)
+
+
+def forget(fd: int) -> None:
+    _held.discard(fd)
+
+
+def _close_in_child() -> None:
+    for fd in list(_held):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _held.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_in_child)
 
 
 def _holder(path: Path) -> str:
@@ -53,6 +83,8 @@ def index_lock(index_dir: Path, wait: float = 0.0) -> Iterator[None]:
         info = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info).encode(), 0)
+        hold(fd)
         yield
     finally:
+        forget(fd)
         os.close(fd)

@@ -26,9 +26,9 @@ from whoosh import index as whoosh_index
 from whoosh.query import Phrase, Term
 from whoosh.util.numeric import byte_to_length
 
-from .bags import EXT as BAGS_EXT, read_bags
+from .bags import read_bags
 from .lexicon import DeletionIndex, cached
-from .layout import BAGS, INFO_EXT, SegmentInfo, decode_info, infer_version
+from .layout import BAGS, SegmentInfo, segment_info
 from .whoosh_schema import SCHEMA
 from .records import DocumentRecord, PassageRecord, document_record, passage_record
 
@@ -127,16 +127,17 @@ class SegmentReader:
             return []
         return [_text(t) for t in self._reader.expand_prefix(field, prefix)]
 
-    def terms_within(self, field: str, term: str, maxdist: int) -> list[str]:
-        """Indexed terms of a positional or keyword field within ``maxdist`` edits of ``term``
-        (Levenshtein, as Whoosh's automaton over one segment). One edit is looked up in a
-        deletion index (``lexicon``), in microseconds whatever the lexicon's size and however
-        many segments; more walks the lexicon (Whoosh's automaton)."""
+    def terms_within(self, field: str, term: str, maxdist: int, swaps: bool = False) -> list[str]:
+        """Indexed terms of a positional or keyword field within ``maxdist`` edits of ``term``:
+        Levenshtein, or with ``swaps`` Damerau-Levenshtein (two adjacent letters swapped count
+        as one edit). One edit is looked up in a deletion index (``lexicon``), in microseconds
+        whatever the lexicon's size; more walks the lexicon (Whoosh's automaton, no swaps)."""
         if self._in_bags(field):
             return []
-        if maxdist <= 1:
-            found = self._deletions(field).within_one(term)
-            return found if maxdist == 1 else [t for t in found if t == term]
+        if maxdist == 1:
+            return self._deletions(field).within_one(term, swaps)
+        if maxdist <= 0:
+            return [term] if self.doc_frequency(field, term) else []
         return [_text(t) for t in self._reader.terms_within(field, term, maxdist)]
 
     def prepare_lookups(self, field: str) -> None:
@@ -152,18 +153,6 @@ class SegmentReader:
 
 def _text(term: str | bytes) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
-
-
-def segment_info(segment, storage) -> SegmentInfo:
-    """A Whoosh segment's layout: from its info file, or inferred once for older segments."""
-    name = segment.make_filename(INFO_EXT)
-    if storage.file_exists(name):
-        f = storage.open_file(name)
-        try:
-            return decode_info(f.read())
-        finally:
-            f.close()
-    return infer_version(storage.file_exists(segment.make_filename(BAGS_EXT)))
 
 
 def _blocks(m) -> tuple[np.ndarray, np.ndarray]:
@@ -246,7 +235,12 @@ class IndexReader:
         return np.concatenate(parts) if parts else _NO_IDS
 
     def terms_within(self, field: str, term: str, maxdist: int) -> list[str]:
-        return sorted({t for seg, _ in self.segments for t in seg.terms_within(field, term, maxdist)})
+        """Indexed terms within ``maxdist`` edits of ``term``, as release 0.1 found them: Whoosh
+        walks a Levenshtein automaton over a single segment, but over several it scans the
+        lexicon with a Damerau-Levenshtein distance, which also counts two adjacent letters
+        swapped as one edit. Both are kept, so that a query corrects the same typos it did."""
+        swaps = len(self.segments) > 1
+        return sorted({t for seg, _ in self.segments for t in seg.terms_within(field, term, maxdist, swaps)})
 
     def terms_with_prefix(self, field: str, prefix: str) -> list[str]:
         return sorted({t for seg, _ in self.segments for t in seg.terms_with_prefix(field, prefix)})

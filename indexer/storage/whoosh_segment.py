@@ -53,8 +53,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from . import bags as bagfile
-from .layout import BAGS, FORMAT_VERSION, INFO_EXT, current_info, encode_info, fields_in
-from .reader import segment_info
+from .layout import BAGS, FORMAT_VERSION, INFO_EXT, current_info, encode_info, fields_in, segment_info
 
 BAG_FIELDS = fields_in(BAGS)
 
@@ -463,11 +462,7 @@ class FastSegmentWriter(SegmentWriter):
         finally:
             perdoc.close()
         self.fieldwriter.close()
-        out = self.newsegment.create_file(self.storage, INFO_EXT)
-        try:
-            out.write(encode_info(current_info(records=self._records_version)))
-        finally:
-            out.close()
+        self._write_segment_info()
         if self.bags.fieldnames():
             out = self.newsegment.create_file(self.storage, bagfile.EXT)
             try:
@@ -475,6 +470,13 @@ class FastSegmentWriter(SegmentWriter):
             finally:
                 out.close()
         self.bags.cleanup()
+
+    def _write_segment_info(self) -> None:
+        out = self.newsegment.create_file(self.storage, INFO_EXT)
+        try:
+            out.write(encode_info(current_info(records=self._records_version)))
+        finally:
+            out.close()
 
     def cancel(self) -> None:
         self.bags.cleanup()

@@ -27,6 +27,7 @@ from whoosh.writing import CLEAR
 
 from .bags import Bag, Hasher, bag_of
 from .files import open_or_create
+from . import lock as locks
 from .lock import index_lock
 from .layout import BAGS, FIELDS, POSITIONS, TEXT_FIELDS, fields_in
 from .whoosh_schema import Posted, posted
@@ -117,6 +118,7 @@ class IndexWriter:
             self._held = stack.pop_all()
         self._clear = clear
         self._writer: FastSegmentWriter | None = None
+        self._writelock: int | None = None
 
     def __enter__(self) -> IndexWriter:
         return self
@@ -134,7 +136,17 @@ class IndexWriter:
     def _open(self) -> FastSegmentWriter:
         if self._writer is None:
             self._writer = FastSegmentWriter(self._ix)
+            self._writelock = getattr(getattr(self._writer, "writelock", None), "fd", None)  # Whoosh's own
+            if self._writelock is not None:
+                locks.hold(self._writelock)
         return self._writer
+
+    def _closed(self) -> None:
+        """The segment writer is done (committed or cancelled): Whoosh has released its lock."""
+        self._writer = None
+        if self._writelock is not None:
+            locks.forget(self._writelock)
+            self._writelock = None
 
     def add(self, doc: EncodedDocument, meta: dict | None = None) -> int:
         """Add a document's record and its passages; returns the number of passages.
@@ -153,18 +165,30 @@ class IndexWriter:
         """Make everything added and deleted so far visible at once, merging small segments
         (or all of them, with ``optimize``)."""
         w = self._open()
-        self._writer = None
-        if self._clear:
-            w.commit(mergetype=CLEAR)
-            self._clear = False
-        else:
-            w.commit(optimize=optimize)
+        try:
+            if self._clear:
+                w.commit(mergetype=CLEAR)
+            else:
+                w.commit(optimize=optimize)
+        except BaseException:
+            # A commit that failed (a full disk, Ctrl-C) leaves no partial files or lock behind,
+            # and the failure is what the caller hears of, not the clean-up's.
+            try:
+                w.cancel()
+            except Exception:
+                pass
+            self._closed()
+            raise
+        self._closed()
+        self._clear = False
 
     def cancel(self) -> None:
         """Forget everything since the last commit."""
         if self._writer is not None:
-            self._writer.cancel()
-            self._writer = None
+            try:
+                self._writer.cancel()
+            finally:
+                self._closed()
 
 
 def add_encoded(w: FastSegmentWriter, doc: EncodedDocument, record_meta: dict) -> int:

@@ -46,3 +46,40 @@ def test_the_checks_see_half_a_document(tmp_path):
 
     with pytest.raises(Inconsistent, match="passages"):
         check_whole(tmp_path / "ix")
+
+
+KILLED_WITH_IDLE_WORKERS = """
+import os, signal, sys
+from pathlib import Path
+from indexer.build import _building
+with _building(Path(sys.argv[1]), clear=False, jobs=2) as (writer, executor):
+    executor.submit(os.getpid).result()  # the workers are forked, now idle on their queue
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_killing_the_indexer_frees_the_lock_while_its_workers_linger(tmp_path):
+    """An indexer killed while its forked workers wait for work: they live on for a while, and
+    must not keep the index locked in the dead indexer's name."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from indexer.storage import IndexWriter
+
+    from ._helpers import REPO
+
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_WITH_IDLE_WORKERS, str(tmp_path / "ix")], cwd=REPO,
+                            env=dict(os.environ, PYTHONPATH=str(REPO)), start_new_session=True)
+    try:
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+        started = time.monotonic()
+        with IndexWriter(tmp_path / "ix", lock_wait=10) as writer:  # IndexLocked if still held
+            writer.commit()
+        assert time.monotonic() - started < 5
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass

@@ -111,3 +111,23 @@ def test_version_1_merged_with_new_segments(indexes, tmp_path):
     for query in QUERIES + ["chợ nổi"]:
         assert _hits(query, merged) == _hits(query, fresh), query
     assert get_document("doc-3", index=merged) == get_document("doc-3", index=fresh)
+
+
+def test_version_1_merged_by_release_0_1(indexes, tmp_path, monkeypatch):
+    """Release 0.1 merged version-1 segments into segments with bags files but no segment info,
+    copying their records (each passage with its own text) as they were: such a segment is read
+    with the very answers of the version-1 index."""
+    from indexer.storage.whoosh_segment import FastSegmentWriter
+
+    old, _ = indexes
+    merged = tmp_path / "merged-by-0.1"
+    shutil.copytree(old, merged)
+    monkeypatch.setattr(FastSegmentWriter, "_write_segment_info", lambda self: None)  # as 0.1 wrote
+    with IndexWriter(merged) as w:
+        w.commit(optimize=True)
+    monkeypatch.undo()
+    with open_reader(merged) as reader:
+        assert [(seg.version, seg.info.records) for seg, _ in reader.segments] == [(2, 1)]
+    for query in QUERIES:
+        assert _hits(query, merged) == _hits(query, old), query
+    assert get_document("doc-3", index=merged) == get_document("doc-3", index=old)

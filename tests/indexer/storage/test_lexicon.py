@@ -128,3 +128,21 @@ def test_prepared_once_and_kept_across_commits(index: Path, tmp_path: Path):
     with open_reader(copy) as reader:
         assert all(lexicon._cache[k] is built[k] for k in built)
         assert "nguyen" in reader.terms_within("fsyl", "nguyeen", 1)
+
+
+def test_typos_corrected_as_release_0_1_did(index: Path, tmp_path: Path):
+    """Release 0.1 counted two swapped letters as one edit on an index of several segments (Whoosh
+    scans the lexicon there) but not on one segment (Whoosh's automaton): both are kept."""
+    from search import search
+
+    several = tmp_path / "several"
+    index_paths([CORPUS], several, jobs=1, commit_every=30)
+    with open_reader(several) as reader:
+        assert len(reader.segments) > 1
+        assert "nguyen" in reader.terms_within("fsyl", "nguyne", 1)
+    with open_reader(index) as reader:
+        assert len(reader.segments) == 1
+        assert "nguyen" not in reader.terms_within("fsyl", "nguyne", 1)
+        assert "nguyen" in reader.terms_within("fsyl", "nguyeen", 1)
+    result = search("nguyne", index=several)
+    assert result.hits and "nguy" in (result.suggestion or "")

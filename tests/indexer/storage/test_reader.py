@@ -14,6 +14,7 @@ from analyzers import fold, normalize_syllable, split_syllables
 from indexer.build import index_paths
 from indexer.passage_terms import analyze_passage
 from indexer.storage import FORMAT_VERSION, TEXT_FIELDS, IndexWriter, open_reader
+from indexer.errors import IndexFormatError
 from indexer.storage.layout import SegmentInfo, current_info, decode_info, encode_info
 from tests.indexer.conftest import CORPUS
 
@@ -122,7 +123,7 @@ def test_segments_record_their_layout(index: Path):
     info = current_info(records=1)
     assert decode_info(encode_info(info)) == info
     newer = encode_info(SegmentInfo(FORMAT_VERSION + 1, FORMAT_VERSION + 1, {}))
-    with pytest.raises(ValueError, match="newer than this vnsearch reads"):
+    with pytest.raises(IndexFormatError, match="written by a newer vnsearch"):
         decode_info(newer)
 
 
