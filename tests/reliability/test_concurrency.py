@@ -84,7 +84,7 @@ def busy_indexer(tmp_path):
 
 
 def test_second_indexer_is_refused_with_the_holder(tmp_path, busy_indexer):
-    holder = busy_indexer(500)  # long enough to outlive the checks below
+    holder = busy_indexer(2000)  # long enough to outlive the checks below, even on a loaded machine (it is killed after them)
     with pytest.raises(IndexLocked, match=rf"being updated by process {holder.pid} on "):
         index_paths([tmp_path / "docs"], tmp_path / "ix", jobs=1)
     # The command line says the same in one line, exit status 1, no traceback.
