@@ -459,6 +459,50 @@ def _sniff_utf16(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+_PLAUSIBLE_SAMPLE = 20000
+_MIN_SPACE_SHARE = 0.04  # natural text has a space every few words; random bytes one in 224
+_MIN_LETTER_SHARE = 0.5  # letters and digits, of the characters that are not spaces
+_MIN_WORD_SHARE = 0.6  # of tokens: short runs of one script's letters, or numbers
+_WORD_RE = re.compile(r"[^\W\d_]{1,25}")
+_NUMBER_RE = re.compile(r"[\d.,:/%+-]*\d[\d.,:/%+-]*")
+
+
+def _script(ch: str) -> str:
+    """A letter's script, as the first word of its Unicode name (LATIN, CYRILLIC, GREEK...)."""
+    name = unicodedata.name(ch, "")
+    return name.split(" ", 1)[0]
+
+
+def is_plausible_text(text: str) -> bool:
+    """Whether a guessed 8-bit decoding reads as text rather than as noise.
+
+    Any byte string decodes under some 8-bit code page, so the guess of the last resort (after
+    UTF-8, Windows-1258, TCVN3 and VNI) always "succeeds"; random or corrupt bytes then come out
+    as long runs of symbols and accented letters from every corner of Latin-1. Text in a real
+    language has spaces every few words, is mostly letters and digits, and its words are short
+    runs of letters of one script, or numbers. French in Windows-1252, English in Latin-1 and a
+    price list pass easily; random bytes fail all three tests."""
+    sample = text[:_PLAUSIBLE_SAMPLE]
+    if not sample.strip():
+        return True
+    spaces = sum(1 for c in sample if c.isspace())
+    if spaces < _MIN_SPACE_SHARE * len(sample):
+        return False
+    visible = len(sample) - spaces
+    letters = sum(1 for c in sample if c.isalnum())
+    if letters < _MIN_LETTER_SHARE * visible:
+        return False
+    tokens = sample.split()
+    return sum(map(_is_word, tokens)) >= _MIN_WORD_SHARE * len(tokens)
+
+
+def _is_word(token: str) -> bool:
+    if _NUMBER_RE.fullmatch(token):
+        return True
+    m = _WORD_RE.search(token)
+    return m is not None and len(m.group()) >= 0.6 * len(token) and len({_script(c) for c in m.group()}) == 1
+
+
 def _decode_8bit(data: bytes) -> tuple[str, str, str | None]:
     """Pick among cp1258, TCVN3 and VNI (and a generic guess) for non-UTF-8 bytes."""
     lossy = data.decode("utf-8", errors="replace")
@@ -492,9 +536,10 @@ def _decode_8bit(data: bytes) -> tuple[str, str, str | None]:
             if match.encoding == "cp1252" and best is not None and match.chaos <= best.chaos + 0.1:
                 best = match
                 break
-    if best is not None and best.encoding:
-        return str(best), best.encoding, None
-    return glyphs, "cp1252", None
+    text, encoding = (str(best), best.encoding) if best is not None and best.encoding else (glyphs, "cp1252")
+    if not is_plausible_text(text):
+        raise UnreadableFile("not text in a supported encoding")
+    return text, encoding, None
 
 
 def _finish(text: str) -> str:
@@ -515,7 +560,8 @@ def decode_bytes(data: bytes) -> Decoded:
     documents are often "converted" to UTF-8 without fixing the letters.
     Line ends are normalized to ``\\n``.
 
-    Raises :class:`UnreadableFile` for binary data.
+    Raises :class:`UnreadableFile` for binary data, and for bytes that only a guessed code page
+    would decode and that do not read as text (``is_plausible_text``).
     """
     if not data:
         return Decoded("", "utf-8", None)

@@ -205,3 +205,57 @@ def test_syllable_checker():
         assert is_vietnamese_syllable(word), word
     for word in ["B¶o", "Vieät", "strength", "and", "càp", "tãc", "tieáng"]:
         assert not is_vietnamese_syllable(word), word
+
+
+FRENCH = ("Le conseil municipal s'est réuni jeudi soir à la mairie pour débattre du budget. "
+          "Les élus ont voté à l'unanimité la rénovation de l'école élémentaire et du gymnase. ") * 20
+ENGLISH = ("The provincial committee met on Thursday to review the year's work; members approved "
+           "the plan for new schools, roads and clinics in the northern districts. ") * 20
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_bytes_are_not_text(seed: int):
+    """Bytes no code page decodes cleanly (here random, without NULs or control characters, which
+    are rejected as binary already) are refused, not indexed as mojibake."""
+    import random
+
+    rng = random.Random(seed)
+    data = bytes(rng.choice(range(0x20, 0x100)) for _ in range(rng.choice([300, 5000, 40000])))
+    with pytest.raises(UnreadableFile, match="not text in a supported encoding"):
+        decode_bytes(data)
+
+
+PRICES = "".join(f"Mã {i:04d}   {i * 1.5:>10,.2f} €   {i % 7 + 1} hộp   30/5/2019\n" for i in range(300))
+
+
+@pytest.mark.parametrize("text, encoding", [(FRENCH, "cp1252"), (ENGLISH, "latin-1"), (FRENCH, "latin-1")])
+def test_western_text_in_8bit_code_pages_is_still_read(text: str, encoding: str):
+    decoded = decode_bytes(text.encode(encoding))
+    assert decoded.text == text and decoded.legacy is None
+
+
+def test_a_price_list_is_text_too():
+    """Mostly digits and short words: read, not refused (which code page is guessed for its few
+    other bytes is charset-normalizer's call: it takes the euro sign for a Baltic letter)."""
+    plain = PRICES.replace("ộ", "o").replace("ã", "a")
+    decoded = decode_bytes(plain.encode("cp1252"))
+    assert decoded.text.replace("Ć", "€") == plain
+
+
+def test_not_text_is_reported_and_the_rest_indexed(tmp_path):
+    import random
+
+    from indexer.build import index_paths
+    from search import search
+
+    rng = random.Random(9)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "noise.txt").write_bytes(bytes(rng.choice(range(0x20, 0x100)) for _ in range(8000)))
+    (tmp_path / "docs" / "tin.txt").write_text("Tỉnh ủy Thái Nguyên\n\nHội nghị tổng kết công tác năm.", encoding="utf-8")
+    (tmp_path / "docs" / "fr.txt").write_bytes(FRENCH.encode("cp1252"))
+    summary = index_paths([tmp_path / "docs"], tmp_path / "ix", jobs=1)
+    assert summary.skipped == [{"path": str(tmp_path / "docs" / "noise.txt"),
+                                "reason": "not text in a supported encoding"}]
+    assert summary.added == 2
+    assert search("tinh uy thai nguyen", index=tmp_path / "ix").hits
+    assert search("rénovation de l'école", index=tmp_path / "ix").hits
