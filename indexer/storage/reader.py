@@ -288,14 +288,15 @@ class IndexReader:
         return (int(d) for d in self._records_with("kind", "passage"))
 
     def find_document(self, doc_id: str) -> DocumentRecord | None:
-        """The live record of the document ``doc_id``, with its text, or None."""
-        docs = np.intersect1d(self._records_with("doc_id", doc_id), self._records_with("kind", "doc"))
+        """The live record of the document ``doc_id``, with its text, or None (by its ``key``,
+        which only document records carry: a lookup of one short posting list)."""
+        docs = self._records_with("key", f"d:{doc_id}")
         return self.document(int(docs[0])) if len(docs) else None
 
     def passages_of(self, document: DocumentRecord) -> list[PassageRecord]:
-        """The live passages of a document, in passage order."""
-        docnums = np.intersect1d(self._records_with("doc_id", document.doc_id), self._records_with("kind", "passage"))
-        records = [self.passage(int(d), document) for d in docnums]
+        """The live passages of a document, in passage order: the records with its id but its own."""
+        docnums = self._records_with("doc_id", document.doc_id)
+        records = [self.passage(int(d), document) for d in docnums if d != document.docnum]
         return sorted(records, key=lambda p: p.passage_no)
 
     def counts(self) -> tuple[int, int]:
