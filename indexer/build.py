@@ -26,7 +26,7 @@ from .discover import discover
 from .documents import FileResult, analyze_document, analyze_file
 from .readers import SUPPORTED_SUFFIXES, RawDocument
 from .stats import record_build
-from .storage import EncodedDocument, IndexWriter, encode, exists, open_reader
+from .storage import EncodedDocument, IndexWriter, encode, open_reader
 
 COMMIT_EVERY = 20_000  # records; ``VNSEARCH_COMMIT_EVERY`` or ``commit_every=`` override it
 
@@ -125,10 +125,9 @@ def _counts(index_dir: Path) -> tuple[int, int]:
 
 def _known_documents(index_dir: Path) -> dict[str, list[dict]]:
     """The document records of an index by path, as incremental runs compare them (without
-    their text, which would keep the whole corpus in memory)."""
+    their text, which would keep the whole corpus in memory). Called under the build's writer,
+    which has created the index if there was none."""
     by_path: dict[str, list[dict]] = {}
-    if not exists(index_dir):
-        return by_path
     with open_reader(index_dir) as reader:
         for record in reader.documents(with_text=False):
             by_path.setdefault(record.path, []).append({"doc_id": record.doc_id, "meta": record.meta})

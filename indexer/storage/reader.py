@@ -29,6 +29,7 @@ from whoosh.util.numeric import byte_to_length
 from .bags import read_bags
 from .lexicon import DeletionIndex, cached
 from .layout import BAGS, SegmentInfo, segment_info
+from .whoosh_lengths import length_column
 from .whoosh_schema import SCHEMA
 from .records import DocumentRecord, PassageRecord, document_record, passage_record
 
@@ -83,17 +84,10 @@ class SegmentReader:
     def field_lengths(self, field: str) -> np.ndarray:
         """Length in tokens of ``field`` for every record (0 where it has none)."""
         count = self.doc_count_all
-        try:
-            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-            column = self._reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-            out = np.zeros(count, dtype=np.float32)
-            if column is not None:
-                raw = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
-                out[: len(raw)] = _BYTE_TO_LENGTH[raw]
-            return out
-        except (AttributeError, ImportError):
+        column = length_column(getattr(self._reader, "_perdoc", None), field, count)
+        if column is None:  # not the W3 codec: Whoosh's exact lengths, record by record
             return np.array([self._reader.doc_field_length(d, field, 0) for d in range(count)], dtype=np.float32)
+        return _BYTE_TO_LENGTH[np.frombuffer(column, dtype=np.uint8)]
 
     def deleted(self) -> np.ndarray | None:
         """Mask of deleted records, or None when the segment has none."""

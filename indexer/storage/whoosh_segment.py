@@ -46,13 +46,14 @@ from pickle import dumps
 
 import numpy as np
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3TermInfo, _lenfield
+from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 from whoosh.fields import ID
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from . import bags as bagfile
+from .whoosh_lengths import length_column
 from .layout import BAGS, FORMAT_VERSION, INFO_EXT, current_info, encode_info, fields_in, segment_info
 
 BAG_FIELDS = fields_in(BAGS)
@@ -229,14 +230,10 @@ def _sorted_flat(flat: list) -> list:
 
 def length_bytes(perdoc, fieldname: str, doccount: int) -> bytes:
     """The encoded length (a byte per document, as the W3 codec stores it) of ``fieldname``."""
-    try:
-        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if column is None:
-            return bytes(doccount)
-        raw = column._dbfile.get(column._basepos, column._count)
-        return bytes(raw) + bytes(max(0, doccount - len(raw)))
-    except AttributeError:
-        return bytes(length_to_byte(perdoc.doc_field_length(d, fieldname, 0)) for d in range(doccount))
+    column = length_column(perdoc, fieldname, doccount)
+    if column is not None:
+        return column
+    return bytes(length_to_byte(perdoc.doc_field_length(d, fieldname, 0)) for d in range(doccount))
 
 
 def _min_max_length(lengths: bytes, ids) -> tuple[int | None, int]:
