@@ -170,6 +170,71 @@ def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
         click.echo(f"{key}: {value}")
 
 
+@main.command("check")
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder (default: $VNSEARCH_INDEX or the sample corpus index).")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--repair", is_flag=True, help="Drop the damaged segments and list the documents to re-index.")
+def check_cmd(index_dir: Path | None, as_json: bool, repair: bool) -> None:
+    """Verify every file and record of the index; exit status 1 if it is damaged."""
+    from indexer.check import check_index, repair_index
+
+    index_dir = index_dir or default_index_dir()
+    try:
+        report = check_index(index_dir)
+        fixed = repair_index(index_dir, report) if repair and not report.ok else None
+    except (IndexerError, OSError) as exc:
+        _fail(str(exc))
+    if as_json:
+        _dump(report.to_dict() | ({"repair": fixed.to_dict()} if fixed else {}))
+    else:
+        _print_check(report)
+        if fixed:
+            _print_repair(fixed, index_dir)
+    if not report.ok and not (fixed and fixed.repaired):
+        sys.exit(1)
+
+
+def _print_check(report) -> None:
+    sums = {"ok": "ok, every file verified in full", "failed": "FAILED", "none": "none (written by an older version)",
+            "partial": "ok where present (some segments were written by an older version)"}[report.checksums]
+    click.echo(f"index {report.index}: commit {report.generation}, {len(report.segments)} segments, "
+               f"{report.documents:,} documents, {report.passages:,} passages")
+    click.echo(f"checksums: {sums}")
+    for seg in report.segments:
+        state = "ok" if not seg.damaged else "DAMAGED"
+        click.echo(f"  segment {seg.id}: {seg.records:,} records ({seg.deleted:,} deleted), {seg.documents:,} "
+                   f"documents, checksums {seg.checksums}: {state}")
+        for problem in seg.problems:
+            click.echo(f"    {problem}")
+    for problem in report.problems:
+        click.echo(f"  {problem}")
+    for note in report.notes:
+        click.echo(f"note: {note}")
+    if report.ok:
+        click.echo(f"no problems found ({report.seconds:.1f} s)")
+    else:
+        n = len(report.problems) + sum(len(s.problems) for s in report.segments)
+        click.echo(f"DAMAGED: {n} problems ({report.seconds:.1f} s); `vnsearch check --index {report.index} --repair` "
+                   "drops the damaged segments")
+
+
+def _print_repair(fixed, index_dir: Path) -> None:
+    if not fixed.repaired:
+        click.echo(f"not repaired: {fixed.reason}")
+        return
+    if fixed.dropped:
+        click.echo(f"repaired: dropped {len(fixed.dropped)} segments ({', '.join(fixed.dropped)}) with "
+                   f"{fixed.documents_dropped:,} documents")
+    else:
+        click.echo("repaired: wrote a new manifest; the segments it could not vouch for have no checksums until merged")
+    for path in fixed.to_reindex:
+        click.echo(f"  to re-index: {path}")
+    if fixed.unreadable:
+        click.echo(f"  and {fixed.unreadable} documents whose path could not be read")
+    paths = " ".join(fixed.paths) or "PATH"
+    click.echo(f"re-add them with: vnsearch index {paths} --index {index_dir}")
+
+
 @main.command("serve")
 @click.option("--index", "index_dir", type=click.Path(path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True)

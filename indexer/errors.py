@@ -31,3 +31,15 @@ class IndexFormatError(IndexerError):
 
 class IndexLocked(IndexerError):
     """Another indexer is writing to this index; the message says which process and since when."""
+
+
+class IndexCorrupt(IndexerError):
+    """A file of the index fails its checksum or is missing (``indexer.storage.verify``): raised
+    instead of answering from damaged bytes. ``file`` names it; the message says what to do."""
+
+    def __init__(self, folder, file: str, detail: str) -> None:
+        self.folder = str(folder)
+        self.file = file
+        self.detail = detail
+        super().__init__(f"the index at {folder} is damaged: {file} {detail}; run `vnsearch check --index {folder} "
+                         "--repair`, then `vnsearch index` on the same paths to re-add what it drops")

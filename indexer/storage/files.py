@@ -4,10 +4,12 @@ creating or opening the index in it."""
 from __future__ import annotations
 
 import os
+import zlib
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
 
+from .checksums import FileSum, Manifest, manifest_name, toc_name
 from .reader import INDEX_NAME, exists
 from .whoosh_schema import SCHEMA
 
@@ -52,7 +54,22 @@ def open_or_create(index_dir: Path):
     storage = SyncedFileStorage(str(index_dir))
     if exists(index_dir):
         return storage.open_index(INDEX_NAME, schema=SCHEMA)  # see reader.IndexReader
-    return storage.create_index(SCHEMA, INDEX_NAME)
+    ix = storage.create_index(SCHEMA, INDEX_NAME)
+    write_empty_manifest(index_dir)
+    return ix
+
+
+def write_empty_manifest(index_dir: Path) -> None:
+    """The manifest of a new, empty index's first table of contents (``checksums``)."""
+    name = toc_name(INDEX_NAME, 0)
+    data = (index_dir / name).read_bytes()
+    manifest = Manifest(0, FileSum(name, len(data), zlib.crc32(data)), {})
+    path = index_dir / manifest_name(INDEX_NAME, 0)
+    with open(path, "wb") as fh:
+        fh.write(manifest.encode())
+        fh.flush()
+        os.fsync(fh.fileno())
+    sync_folder(index_dir)
 
 
 def size_on_disk(index_dir: Path) -> int:

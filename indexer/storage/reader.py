@@ -26,6 +26,7 @@ from whoosh import index as whoosh_index
 from whoosh.query import Phrase, Term
 from whoosh.util.numeric import byte_to_length
 
+from . import verify
 from .bags import read_bags
 from .lexicon import DeletionIndex, cached
 from .layout import BAGS, SegmentInfo, segment_info
@@ -42,6 +43,9 @@ _NO_FREQS = np.zeros(0, dtype=np.float32)
 
 class SegmentReader:
     """One segment of a commit. Docnums are local: 0 to ``doc_count_all - 1``."""
+
+    #: Its checksums (``verify``): the big parts are verified before their first read.
+    integrity: verify.SegmentCheck = verify.UNCHECKED
 
     def __init__(self, searcher):
         self._searcher = searcher  # a Whoosh searcher over this one segment (phrase matching)
@@ -62,12 +66,14 @@ class SegmentReader:
         """Records with the term, deleted ones included (as Whoosh counts them)."""
         if self._in_bags(field):
             return self._bags.doc_frequency(field, term.encode("utf-8"))
+        self.integrity.need("terms")
         return self._reader.doc_frequency(field, term)
 
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Local docnums (int64, ascending) and frequencies (float32) of one term."""
         if self._in_bags(field):
             return self._bags.postings(field, term.encode("utf-8"))
+        self.integrity.need("terms")
         if (field, term) not in self._reader:
             return _NO_IDS, _NO_FREQS
         try:
@@ -98,6 +104,7 @@ class SegmentReader:
     def matching(self, field: str, terms: Sequence[str]) -> np.ndarray:
         """Live local docnums where ``terms`` occur one after another in ``field`` (one term:
         where it occurs). The field must keep positions for more than one term."""
+        self.integrity.need("terms")
         query = Term(field, terms[0]) if len(terms) == 1 else Phrase(field, list(terms))
         return np.fromiter(self._searcher.docs_for_query(query), dtype=np.int64)
 
@@ -106,6 +113,7 @@ class SegmentReader:
         return self.matching(field, (value,))
 
     def stored(self, docnum: int) -> dict:
+        self.integrity.need("stored")
         return self._reader.stored_fields(docnum)
 
     def document(self, docnum: int, with_text: bool = True) -> DocumentRecord:
@@ -119,6 +127,7 @@ class SegmentReader:
         term hashes, not terms: none for those)."""
         if self._in_bags(field):
             return []
+        self.integrity.need("terms")
         return [_text(t) for t in self._reader.expand_prefix(field, prefix)]
 
     def terms_within(self, field: str, term: str, maxdist: int, swaps: bool = False) -> list[str]:
@@ -128,6 +137,7 @@ class SegmentReader:
         whatever the lexicon's size; more walks the lexicon (Whoosh's automaton, no swaps)."""
         if self._in_bags(field):
             return []
+        self.integrity.need("terms")
         if maxdist == 1:
             return self._deletions(field).within_one(term, swaps)
         if maxdist <= 0:
@@ -140,6 +150,7 @@ class SegmentReader:
             self._deletions(field)
 
     def _deletions(self, field: str) -> DeletionIndex:
+        self.integrity.need("terms")
         segment = self._reader.segment()
         key = (getattr(self._reader.storage(), "folder", None), segment.segment_id(), field)
         return cached(key, lambda: [_text(t) for t in self._reader.lexicon(field)])
@@ -175,15 +186,19 @@ class IndexReader:
     """One commit of an index: its segments, each with the global docnum it starts at."""
 
     def __init__(self, index_dir: str | Path):
-        # Our schema, not the one pickled in the table of contents: that one names the classes
-        # by the modules they lived in when the index was written (``indexer.schema`` in 0.1).
-        self._ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, schema=SCHEMA)
-        self._searcher = self._ix.searcher()
-        leaves = self._searcher.subsearchers or [(self._searcher, 0)]
-        # A new index has no segment at all (Whoosh's EmptyReader).
-        self.segments: list[tuple[SegmentReader, int]] = [
-            (SegmentReader(s), base) for s, base in leaves if s.reader().segment() is not None]
-        self.size: int = self._searcher.doc_count_all()  # records, deleted ones included
+        # Damaged bytes met while opening are reported as the file that fails its checksum.
+        with verify.opening(index_dir, INDEX_NAME):
+            # Our schema, not the one pickled in the table of contents: that one names the classes
+            # by the modules they lived in when the index was written (``indexer.schema`` in 0.1).
+            self._ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, schema=SCHEMA)
+            self._searcher = self._ix.searcher()
+            leaves = self._searcher.subsearchers or [(self._searcher, 0)]
+            # A new index has no segment at all (Whoosh's EmptyReader).
+            self.segments: list[tuple[SegmentReader, int]] = [
+                (SegmentReader(s), base) for s, base in leaves if s.reader().segment() is not None]
+            self.size: int = self._searcher.doc_count_all()  # records, deleted ones included
+            self.checksummed: bool = False  # whether its commit has a manifest (set by ``verify``)
+            verify.attach(self, index_dir, INDEX_NAME)
 
     def __enter__(self) -> IndexReader:
         return self

@@ -53,6 +53,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from . import bags as bagfile
+from . import checksums, verify
 from .whoosh_lengths import length_column
 from .layout import BAGS, FORMAT_VERSION, INFO_EXT, current_info, encode_info, fields_in, segment_info
 
@@ -358,6 +359,11 @@ class FastSegmentWriter(SegmentWriter):
         self.bags = bagfile.BagBuffer(max_bag_postings, tempdir=folder)
         self._last_ids: dict[str, tuple] = {}
         self._records_version = FORMAT_VERSION  # the oldest records layout merged in
+        # Checksums of the segments this commit starts from (``checksums``): carried over to the
+        # next manifest, and verified in full before a segment is merged into a new one, so that
+        # a damaged segment is never copied into a segment with fresh checksums.
+        self._previous_ids = {s.segment_id() for s in self.segments}
+        self._carried = verify.previous_entries(self.storage.folder, self.indexname, self.generation - 1)
 
     def add_document(self, **fields) -> None:
         self._check_state()
@@ -420,6 +426,7 @@ class FastSegmentWriter(SegmentWriter):
         """Postings of a segment being merged into this one (docnums renumbered by ``docmap``
         where it has deletions). Bag fields go to the bags buffer, from the segment's bags file
         or, in a segment written before there were bags files, from its term index."""
+        verify.before_merge(self.storage.folder, reader.segment(), self._carried)
         info = segment_info(reader.segment(), reader.storage())
         self._records_version = min(self._records_version, info.records)
         own = bagfile.read_bags(reader.segment(), reader.storage()) if info.version >= 2 else None
@@ -474,6 +481,16 @@ class FastSegmentWriter(SegmentWriter):
             out.write(encode_info(current_info(records=self._records_version)))
         finally:
             out.close()
+
+    def _commit_toc(self, segments) -> None:
+        """Whoosh's, with the commit's manifest of checksums written before the table of
+        contents is renamed into place (``checksums.write_commit``)."""
+        from whoosh.index import TOC, clean_files
+
+        toc = TOC(self.schema, segments, self.generation)
+        checksums.write_commit(self.storage, self.indexname, toc, self._carried, self._previous_ids)
+        clean_files(self.storage, self.indexname, self.generation, segments)
+        checksums.remove_stale_manifests(self.storage.folder, self.indexname, self.generation)
 
     def cancel(self) -> None:
         self.bags.cleanup()

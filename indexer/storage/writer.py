@@ -182,6 +182,21 @@ class IndexWriter:
         self._closed()
         self._clear = False
 
+    def drop_segments(self, segment_ids: set[str]) -> None:
+        """Commit the index without the segments ``segment_ids`` (``vnsearch check --repair``
+        drops damaged ones; their documents are re-added by the next ``vnsearch index``)."""
+        w = self._open()
+        try:
+            w.commit(mergetype=lambda _writer, segments: [s for s in segments if s.segment_id() not in segment_ids])
+        except BaseException:
+            try:
+                w.cancel()
+            except Exception:
+                pass
+            self._closed()
+            raise
+        self._closed()
+
     def cancel(self) -> None:
         """Forget everything since the last commit."""
         if self._writer is not None:
