@@ -63,8 +63,12 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, jo
         if show:
             click.echo("", err=True)
         _fail("interrupted: the index keeps its last committed state")
-    except (IndexerError, OSError) as exc:
+    except IndexerError as exc:
         _fail(str(exc))
+    except OSError as exc:
+        from indexer.faults import explain_write_failure
+
+        _fail(explain_write_failure(exc, index_dir))
     if show:
         click.echo("", err=True)
     data = summary.to_dict()

@@ -72,5 +72,28 @@ def write_empty_manifest(index_dir: Path) -> None:
     sync_folder(index_dir)
 
 
+def remove_uncommitted(index_dir: Path) -> None:
+    """Delete what a failed or cancelled commit left in the folder: the files of segments no
+    commit names, temporary tables of contents, manifests of other commits. Whoosh leaves them
+    for the next commit to clean, but after a full disk they hold the very space the next run
+    needs. Called under the index's lock; best effort (the next commit cleans the rest)."""
+    from whoosh.index import TOC, clean_files
+
+    from .checksums import latest_generation, remove_stale_manifests
+
+    try:
+        generation = latest_generation(index_dir, INDEX_NAME)
+        if generation < 0:
+            return
+        storage = FileStorage(str(index_dir))
+        toc = TOC.read(storage, INDEX_NAME, generation, schema=SCHEMA)
+        clean_files(storage, INDEX_NAME, generation, toc.segments)
+        remove_stale_manifests(index_dir, INDEX_NAME, generation)
+        for leftover in index_dir.glob(f"_{INDEX_NAME}_*.toc.*"):
+            leftover.unlink()
+    except Exception:  # noqa: BLE001 - clean-up must not hide the failure that called it
+        pass
+
+
 def size_on_disk(index_dir: Path) -> int:
     return sum(f.stat().st_size for f in index_dir.iterdir() if f.is_file())

@@ -422,11 +422,15 @@ class FastSegmentWriter(SegmentWriter):
         for fieldname, (hashes, rel, freqs) in bags.items():
             self.bags.add(fieldname, hashes, rel.astype(np.uint32) + np.uint32(first), freqs)
 
+    def add_reader(self, reader) -> None:
+        """Merge a segment into this one, after verifying every byte of it (``verify``)."""
+        verify.before_merge(self.storage.folder, reader.segment(), self._carried)
+        super().add_reader(reader)
+
     def add_postings_to_pool(self, reader, startdoc, docmap):
         """Postings of a segment being merged into this one (docnums renumbered by ``docmap``
         where it has deletions). Bag fields go to the bags buffer, from the segment's bags file
         or, in a segment written before there were bags files, from its term index."""
-        verify.before_merge(self.storage.folder, reader.segment(), self._carried)
         info = segment_info(reader.segment(), reader.storage())
         self._records_version = min(self._records_version, info.records)
         own = bagfile.read_bags(reader.segment(), reader.storage()) if info.version >= 2 else None

@@ -26,7 +26,7 @@ from pathlib import Path
 from whoosh.writing import CLEAR
 
 from .bags import Bag, Hasher, bag_of
-from .files import open_or_create
+from .files import open_or_create, remove_uncommitted
 from . import lock as locks
 from .lock import index_lock
 from .layout import BAGS, FIELDS, POSITIONS, TEXT_FIELDS, fields_in
@@ -112,6 +112,7 @@ class IndexWriter:
 
     def __init__(self, index_dir: str | Path, *, clear: bool = False, lock_wait: float = 0.0):
         index_dir = Path(index_dir)
+        self._dir = index_dir
         with ExitStack() as stack:
             stack.enter_context(index_lock(index_dir, wait=lock_wait))
             self._ix = open_or_create(index_dir)
@@ -178,6 +179,7 @@ class IndexWriter:
             except Exception:
                 pass
             self._closed()
+            remove_uncommitted(self._dir)
             raise
         self._closed()
         self._clear = False
@@ -204,6 +206,7 @@ class IndexWriter:
                 self._writer.cancel()
             finally:
                 self._closed()
+                remove_uncommitted(self._dir)
 
 
 def add_encoded(w: FastSegmentWriter, doc: EncodedDocument, record_meta: dict) -> int:

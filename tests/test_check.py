@@ -1,0 +1,125 @@
+"""``vnsearch check`` as a user runs it: a real subprocess on real indexes, healthy, older, with
+bytes flipped on disk, and with records broken on purpose; ``--repair`` and the run after it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer.storage import IndexWriter, open_reader
+from indexer.storage.checksums import latest_generation, read_manifest
+from indexer.storage.reader import INDEX_NAME
+from tests.reliability._helpers import check_whole, write_documents
+from tests.test_cli import CORPUS, vnsearch
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "release-0.1-index" / "index"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    """The corpus and 60 generated documents, in several segments (a commit every 40 records)."""
+    root = tmp_path_factory.mktemp("check")
+    docs = root / "docs"
+    write_documents(docs, 60, seed=3)
+    out = vnsearch("index", str(CORPUS), str(docs), "--index", str(root / "ix"), "--jobs", "1", "--json",
+                   env={"VNSEARCH_COMMIT_EVERY": "40"})
+    assert out.returncode == 0, out.stderr
+    return root, docs
+
+
+def _copy(built, name: str) -> Path:
+    root, _ = built
+    return Path(shutil.copytree(root / "ix", root / name))
+
+
+def test_a_healthy_index_passes(built):
+    root, _ = built
+    out = vnsearch("check", "--index", str(root / "ix"))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "checksums: ok, every file verified in full" in out.stdout and "no problems found" in out.stdout
+    data = json.loads(vnsearch("check", "--index", str(root / "ix"), "--json").stdout)
+    with open_reader(root / "ix") as reader:
+        assert (data["documents"], data["passages"]) == reader.counts() == (65, data["passages"])
+        assert len(data["segments"]) == len(reader.segments) > 1
+    assert data["ok"] and data["checksums"] == "ok" and not data["problems"]
+
+
+def test_an_older_index_passes_without_checksums(tmp_path):
+    index_dir = shutil.copytree(FIXTURE, tmp_path / "old")
+    out = vnsearch("check", "--index", str(index_dir))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "no checksums (written by an older version)" in out.stdout
+
+
+def test_flipped_bytes_are_found_repaired_and_re_added(built):
+    root, docs = built
+    index_dir = _copy(built, "flipped")
+    before = check_whole(index_dir)
+    manifest = read_manifest(index_dir, INDEX_NAME, latest_generation(index_dir, INDEX_NAME))
+    sid, files = sorted(manifest.segments.items())[0]
+    part = next(p for n, p in files[0].parts.items() if n.endswith(".pst"))
+    data = bytearray((index_dir / files[0].name).read_bytes())
+    for i in range(part.offset + part.length // 4, part.offset + part.length // 4 + 64):
+        data[i] ^= 0xFF
+    (index_dir / files[0].name).write_bytes(bytes(data))
+
+    search = vnsearch("search", "kinh tế", "--index", str(index_dir))
+    assert search.returncode == 1 and "Traceback" not in search.stderr
+    assert search.stderr.count("\n") == 1 and f"{files[0].name}, part .pst (the postings), fails its checksum" in search.stderr
+
+    out = vnsearch("check", "--index", str(index_dir))
+    assert out.returncode == 1 and "DAMAGED" in out.stdout and files[0].name in out.stdout
+
+    fixed = vnsearch("check", "--index", str(index_dir), "--repair", "--json")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    repair = json.loads(fixed.stdout)["repair"]
+    assert repair["repaired"] and repair["dropped"] == [sid] and repair["documents_dropped"] > 0
+    assert len(repair["to_reindex"]) == repair["documents_dropped"] and not repair["unreadable"]
+    after = check_whole(index_dir)
+    assert after.doc_ids < before.doc_ids and len(before.doc_ids - after.doc_ids) == repair["documents_dropped"]
+    assert {str(Path(p)) for p in repair["to_reindex"]} == {p for p in before.paths - after.paths}
+    assert vnsearch("check", "--index", str(index_dir)).returncode == 0
+
+    # the same command as before re-adds exactly the dropped documents
+    again = vnsearch("index", str(CORPUS), str(docs), "--index", str(index_dir), "--jobs", "1", "--json")
+    assert again.returncode == 0, again.stderr
+    summary = json.loads(again.stdout)
+    assert summary["added"] == repair["documents_dropped"] and summary["updated"] == 0
+    assert summary["unchanged"] == len(after.doc_ids)
+    final = check_whole(index_dir)  # no document twice, none half
+    assert final.doc_ids == before.doc_ids and final.passages == before.passages
+    assert vnsearch("check", "--index", str(index_dir)).returncode == 0
+
+
+def test_records_broken_behind_the_checksums_back_are_found(built):
+    # The writer itself drops a passage (as a bug would): every checksum matches, the records do not.
+    root, docs = built
+    index_dir = _copy(built, "broken")
+    with open_reader(index_dir) as reader:
+        victim = next(reader.documents())
+        passage = reader.passages_of(victim)[0].docnum
+    with IndexWriter(index_dir) as writer:
+        writer.delete_record(passage)
+        writer.commit()
+    out = vnsearch("check", "--index", str(index_dir), "--json")
+    assert out.returncode == 1
+    report = json.loads(out.stdout)
+    assert report["checksums"] == "ok" and not report["ok"]
+    problems = [p for s in report["segments"] for p in s["problems"]]
+    assert any(p.startswith(f"document {victim.doc_id}: its record says") for p in problems), problems
+
+    fixed = vnsearch("check", "--index", str(index_dir), "--repair")
+    assert fixed.returncode == 0 and f"to re-index: {victim.path}" in fixed.stdout
+    assert "re-add them with: vnsearch index" in fixed.stdout
+    again = vnsearch("index", str(CORPUS), str(docs), "--index", str(index_dir), "--jobs", "1", "--json")
+    assert json.loads(again.stdout)["added"] >= 1
+    assert vnsearch("check", "--index", str(index_dir)).returncode == 0
+    assert victim.doc_id in check_whole(index_dir).doc_ids
+
+
+def test_no_index_is_one_line(tmp_path):
+    out = vnsearch("check", "--index", str(tmp_path / "nothing"))
+    assert out.returncode == 1 and out.stderr.strip() == f"vnsearch: no vnsearch index at {tmp_path / 'nothing'}"
