@@ -1,0 +1,140 @@
+"""``vnsearch serve`` under 8 clients while ``vnsearch index`` adds 5,000 documents, committing
+and merging as it goes: no request fails, and every response comes from one commit.
+
+Only the public behaviour is used (the HTTP API of a real ``serve`` process, the real indexer
+command), so the test holds however ``serve`` is run inside (threads, worker processes).
+
+One commit per response: every generated document contains "Mã tài liệu", so the number of
+documents matching ``mã tài liệu`` in a commit is the number the index had before plus the
+generated documents committed so far. The indexer commits after the file that brings its
+pending records (a document's record and its passages) to ``VNSEARCH_COMMIT_EVERY``, in the
+order it finds the files, so the totals a commit can have are known once the run is over (from
+the final index's records): a total that is not one of them mixes two commits. A client's
+totals never go down (each request starts after its previous one ended, and a server only moves
+to newer commits), and every hit's highlights lie in its text.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from indexer.discover import discover
+from indexer.readers import SUPPORTED_SUFFIXES
+from indexer.storage import open_reader
+
+from ._helpers import CORPUS, REPO, indexer_command, indexer_env, write_documents
+
+QUERY = "mã tài liệu"
+N_DOCS = 5000
+CLIENTS = 8
+COMMIT_EVERY = 1500
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(base: str, **params) -> tuple[int, dict | str]:
+    url = f"{base}/api/search?{urllib.parse.urlencode(params)}"
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")[:500]
+    except Exception as exc:  # noqa: BLE001 - a refused or broken connection is a failed request
+        return -1, f"{type(exc).__name__}: {exc}"
+
+
+def _client(base: str, n: int, stop: threading.Event, seen: list, errors: list) -> None:
+    last = -1
+    i = 0
+    while not stop.is_set() or i < 3:
+        mode = "passages" if i % 3 == 2 else "documents"
+        status, body = _get(base, q=QUERY, mode=mode, limit=20, offset=(i * 7) % 40)
+        i += 1
+        if status != 200:
+            errors.append(f"client {n}: {status} {body}")
+            continue
+        for hit in body["hits"]:
+            for start, end in hit["highlights"]:
+                if not 0 <= start < end <= len(hit["text"]):
+                    errors.append(f"client {n}: highlight {start}-{end} outside the {len(hit['text'])} characters")
+        if mode == "documents":
+            if body["total"] < last:
+                errors.append(f"client {n}: total went down from {last} to {body['total']}")
+            last = body["total"]
+            seen.append(body["total"])
+
+
+def _commit_totals(docs: Path, index_dir: Path, base: int) -> set[int]:
+    """The totals the commits of the run could have (see the module docstring)."""
+    with open_reader(index_dir) as reader:
+        passages = {r.path: int(r.meta["passages"]) for r in reader.documents()}
+    totals, pending, added = {base}, 0, 0
+    for path in discover([docs], SUPPORTED_SUFFIXES):
+        pending += passages[str(path)] + 1
+        added += 1
+        if pending >= COMMIT_EVERY:
+            totals.add(base + added)
+            pending = 0
+    totals.add(base + added)
+    return totals
+
+
+def test_serve_answers_from_one_commit_while_indexing_and_merging(tmp_path):
+    docs = tmp_path / "docs"
+    write_documents(docs, N_DOCS, seed=12)
+    index_dir = tmp_path / "ix"
+    first = subprocess.run(indexer_command([CORPUS], index_dir), cwd=REPO, env=indexer_env(COMMIT_EVERY),
+                           capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "vnsearch", "serve", "--index", str(index_dir), "--port", str(port)],
+                              cwd=REPO, env=indexer_env(COMMIT_EVERY), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            status, body = _get(base, q=QUERY)
+            if status == 200:
+                break
+            assert server.poll() is None and time.monotonic() < deadline, server.stderr.read().decode()[-2000:]
+            time.sleep(0.2)
+        start_total = body["total"]
+        stop = threading.Event()
+        seen: list[list[int]] = [[] for _ in range(CLIENTS)]
+        errors: list[str] = []
+        threads = [threading.Thread(target=_client, args=(base, n, stop, seen[n], errors)) for n in range(CLIENTS)]
+        for t in threads:
+            t.start()
+        indexer = subprocess.run(indexer_command([docs], index_dir, jobs=2), cwd=REPO, env=indexer_env(COMMIT_EVERY),
+                                 capture_output=True, text=True, timeout=1200)
+        time.sleep(1.0)  # a few requests on the last commit too
+        stop.set()
+        for t in threads:
+            t.join(timeout=120)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert indexer.returncode == 0, indexer.stderr[-2000:]
+    summary = json.loads(indexer.stdout)
+    assert summary["added"] == N_DOCS
+
+    assert not errors, errors[:10]
+    totals = _commit_totals(docs, index_dir, start_total)
+    assert len(totals) > 3  # several commits, merged as they came
+    observed = [t for client in seen for t in client]
+    assert len(observed) >= CLIENTS * 3
+    assert set(observed) <= totals, sorted(set(observed) - totals)[:10]
+    assert max(observed) == start_total + N_DOCS  # the last commit was served
+    assert len(set(observed)) > 1  # and the commits before it, while they were the last
