@@ -17,6 +17,14 @@ Parts (each can be skipped with ``--skip PART``):
   limit: refused without reading it, in bounded time and memory);
 * ``concurrency``: ``--threads`` threads and ``--processes`` processes searching for ``--seconds``
   while an indexer adds, updates and removes documents; every result checked against its commit.
+* ``integrity``: ``--flips`` copies of a real index with bytes flipped at random in a random file
+  of the commit (each must fail ``check``, and a search must raise ``IndexCorrupt`` or answer as
+  the undamaged index did); the write faults of ``tests/reliability/write_faults`` (a full tmpfs,
+  ``RLIMIT_FSIZE``, a read-only bind mount, the folder deleted mid-build: the mounting ones only
+  as root); ``serve`` under 8 clients while ``vnsearch index`` adds ``--serve-docs`` documents;
+  and, on the vietnews-val index (``--vietnews`` articles, built once or reused from
+  ``--vietnews-index``), the cost of verification on open beside an open without it, the first
+  read of the big parts, a commit's checksums of every file, and ``check``.
 
 Prints the figures; exits 1 if any part had an error.
 """
@@ -40,7 +48,7 @@ sys.path.insert(0, str(REPO))
 from tests.reliability import _helpers as H  # noqa: E402
 from tests.reliability.nasty import index_and_check, write_nasty  # noqa: E402
 
-PARTS = ("crash", "fuzz", "nasty", "concurrency")
+PARTS = ("crash", "fuzz", "nasty", "concurrency", "integrity")
 
 
 def part_crash(work: Path, args) -> dict:
@@ -157,6 +165,151 @@ def part_concurrency(work: Path, args) -> dict:
             "indexer runs": f.index_runs, "files changed": f.changes, "errors": f.errors}
 
 
+def _flips(work: Path, args) -> dict:
+    import random
+
+    from indexer.build import index_paths
+    from indexer.check import check_index
+    from indexer.errors import IndexerError
+    from search.engine import search
+
+    docs, pristine = work / "flip-docs", work / "flip-index"
+    H.write_documents(docs, 100, seed=21)
+    index_paths([H.CORPUS, docs], pristine, jobs=1, commit_every=80)
+    expected = {q: search(q, pristine, limit=20).to_dict()["hits"] for q in H.PROBE_QUERIES}
+    files = sorted(p.name for p in pristine.iterdir() if p.suffix in (".seg", ".toc", ".sums"))
+    rng = random.Random(args.seed)
+    found = wrong = refused = 0
+    for k in range(args.flips):
+        copy = work / f"flip-{k}"
+        shutil.copytree(pristine, copy)
+        target = copy / rng.choice(files)
+        data = bytearray(target.read_bytes())
+        at, n = rng.randrange(len(data)), rng.choice((1, 8, 64))
+        for i in range(at, min(at + n, len(data))):
+            data[i] ^= rng.randrange(1, 256)
+        target.write_bytes(bytes(data))
+        try:
+            found += not check_index(copy).ok
+        except IndexerError:
+            found += 1
+        try:
+            for q, hits in expected.items():
+                if search(q, copy, limit=20).to_dict()["hits"] != hits:
+                    wrong += 1
+                    print(f"    WRONG ANSWER: {q!r} after flipping {n} bytes at {at} of {target.name}", flush=True)
+        except IndexerError:
+            refused += 1
+        shutil.rmtree(copy)
+    return {"bytes flipped (index copies)": args.flips, "found by check": found,
+            "searches refused with IndexCorrupt": refused, "wrong answers": wrong,
+            "errors": (args.flips - found) + wrong}
+
+
+def _write_faults(work: Path, args) -> dict:
+    from tests.reliability import write_faults as W
+
+    out = {"write faults injected": 0, "commits verified by check": 0, "documents lost": 0, "documents doubled": 0,
+           "errors": 0}
+    mount_problem = W.can_mount(work)
+    for name, (scenario, mounts) in W.SCENARIOS.items():
+        if mounts and mount_problem:
+            out[name] = f"skipped: {mount_problem}"
+            continue
+        where = work / name.replace(" ", "-")
+        where.mkdir()
+        try:
+            figures = scenario(where)
+        except AssertionError as exc:
+            out["errors"] += 1
+            out[name] = f"FAILED: {str(exc)[:300]}"
+            continue
+        out["write faults injected"] += 1
+        out["commits verified by check"] += 2  # the one the fault left, the one after the next run
+        out[name] = f"one line, {figures['kept']} documents kept, {figures['after']} after the next run"
+    return out
+
+
+def _serve(work: Path, args) -> dict:
+    from tests.reliability.test_serve_during_index import serve_during_index
+
+    f = serve_during_index(work / "serve", n_docs=args.serve_docs)
+    return {"serve: clients": f["clients"], "serve: requests": f["requests"], "requests failed": len(f["errors"]),
+            "serve: commits seen": f["commits seen"], "responses mixing two commits": f["mixed"],
+            "errors": len(f["errors"]) + f["mixed"]}
+
+
+def _verification_costs(work: Path, args) -> dict:
+    import statistics
+
+    from indexer.check import check_index
+    from indexer.storage import checksums, open_reader, verify
+
+    index_dir = Path(args.vietnews_index) if args.vietnews_index else work / "vietnews-index"
+    if not (index_dir / "vnsearch-info.json").exists() and not list(index_dir.glob("*.sums")):
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        from common import iter_vietnews
+
+        from indexer.build import index_documents
+        from indexer.readers import RawDocument
+
+        started = time.monotonic()
+        index_documents((RawDocument(str(i), t, x) for i, t, x in iter_vietnews(args.vietnews)), index_dir)
+        print(f"    built the vietnews index in {time.monotonic() - started:.0f} s", flush=True)
+    with open_reader(index_dir) as reader:
+        documents, passages = reader.counts()
+        n_segments = len(reader.segments)
+    size = sum(p.stat().st_size for p in index_dir.iterdir() if p.is_file())
+
+    def open_ms(unverified: bool) -> float:
+        times = []
+        for _ in range(7):
+            verify.clear_cache()
+            started = time.perf_counter()
+            if unverified:
+                with verify.unverified():
+                    reader = open_reader(index_dir)
+            else:
+                reader = open_reader(index_dir)
+            times.append((time.perf_counter() - started) * 1000)
+            reader.close()
+        return statistics.median(times)
+
+    open_reader(index_dir).close()  # the page cache warm for both
+    base, verified = open_ms(True), open_ms(False)
+    verify.clear_cache()
+    with open_reader(index_dir) as reader:
+        started = time.perf_counter()
+        for seg, _ in reader.segments:
+            seg.integrity.need("terms")
+            seg.integrity.need("stored")
+        lazy = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    for entry in index_dir.glob("*.seg"):
+        checksums.sum_file(index_dir, entry.name)
+    summed = time.perf_counter() - started
+    report = check_index(index_dir)
+    return {"vietnews index": f"{documents:,} documents, {passages:,} passages, {n_segments} segments, {size / 1e6:.1f} MB",
+            "open, verified (ms, median of 7)": round(verified, 1), "open, not verified: baseline (ms)": round(base, 1),
+            "first read of the big parts, once per process (ms)": round(lazy, 1),
+            "checksums of every segment file, as a commit computes them (s)": round(summed, 2),
+            "check (s)": report.seconds, "check ok": report.ok, "errors": 0 if report.ok else 1}
+
+
+def part_integrity(work: Path, args) -> dict:
+    out = {"errors": 0}
+    steps = [_flips, _write_faults]
+    if args.serve_docs:
+        steps.append(_serve)
+    if args.vietnews != 0:
+        steps.append(_verification_costs)
+    for step in steps:
+        figures = step(work, args)
+        out["errors"] += figures.pop("errors")
+        out.update(figures)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kills", type=int, default=100)
@@ -171,6 +324,11 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--processes", type=int, default=2)
+    ap.add_argument("--flips", type=int, default=60)
+    ap.add_argument("--serve-docs", type=int, default=5000, help="documents indexed while serve answers 8 clients (0: skip)")
+    ap.add_argument("--vietnews", type=int, default=None, help="articles of vietnews-val for the verification costs "
+                    "(default: all 22,642; 0: skip)")
+    ap.add_argument("--vietnews-index", default=None, help="reuse this vietnews index (built there if missing)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip", action="append", choices=PARTS, default=[])
     ap.add_argument("--verbose", action="store_true")

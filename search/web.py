@@ -101,6 +101,14 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
         return render(request, "error.html", 503, title="Chưa có chỉ mục",
                       message="Chưa có chỉ mục để tìm kiếm (no index to search).", detail=str(exc))
 
+    @app.exception_handler(IndexerError)
+    async def unreadable_index(request: Request, exc: IndexerError):
+        # A damaged index (IndexCorrupt names the file): one line, never an answer from bad bytes.
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": str(exc)}, status_code=503)
+        return render(request, "error.html", 503, title="Chỉ mục bị hỏng",
+                      message="Không đọc được chỉ mục (the index cannot be read).", detail=str(exc))
+
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception):
         # Starlette still logs the traceback on the server; the reader gets one line.

@@ -123,3 +123,52 @@ def test_records_broken_behind_the_checksums_back_are_found(built):
 def test_no_index_is_one_line(tmp_path):
     out = vnsearch("check", "--index", str(tmp_path / "nothing"))
     assert out.returncode == 1 and out.stderr.strip() == f"vnsearch: no vnsearch index at {tmp_path / 'nothing'}"
+
+
+def test_serve_answers_a_damaged_index_with_one_line(built, tmp_path):
+    # The stored records are verified on first read: the server starts, its first search stops.
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    index_dir = _copy(built, "served")
+    manifest = read_manifest(index_dir, INDEX_NAME, latest_generation(index_dir, INDEX_NAME))
+    files = sorted(manifest.segments.items())[0][1]
+    part = next(p for n, p in files[0].parts.items() if n.endswith("_stored.col"))
+    data = bytearray((index_dir / files[0].name).read_bytes())
+    data[part.offset + part.length // 2] ^= 0x01
+    (index_dir / files[0].name).write_bytes(bytes(data))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "vnsearch", "serve", "--index", str(index_dir), "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=Path(__file__).parents[1])
+
+    def get(path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, body = get("/api/search?" + urllib.parse.urlencode({"q": "kinh tế"}))
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read().decode()
+                time.sleep(0.2)
+        assert status == 503
+        error = json.loads(body)["error"]
+        assert f"{files[0].name}, part _stored.col (the stored records), fails its checksum" in error
+        status, page = get("/?" + urllib.parse.urlencode({"q": "kinh tế"}))
+        assert status == 503 and "fails its checksum" in page and "Traceback" not in page
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -185,20 +185,19 @@ def _blocks(m) -> tuple[np.ndarray, np.ndarray]:
 class IndexReader:
     """One commit of an index: its segments, each with the global docnum it starts at."""
 
+    @verify.diagnosed  # damaged bytes met while opening: the file that fails its checksum
     def __init__(self, index_dir: str | Path):
-        # Damaged bytes met while opening are reported as the file that fails its checksum.
-        with verify.opening(index_dir, INDEX_NAME):
-            # Our schema, not the one pickled in the table of contents: that one names the classes
-            # by the modules they lived in when the index was written (``indexer.schema`` in 0.1).
-            self._ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, schema=SCHEMA)
-            self._searcher = self._ix.searcher()
-            leaves = self._searcher.subsearchers or [(self._searcher, 0)]
-            # A new index has no segment at all (Whoosh's EmptyReader).
-            self.segments: list[tuple[SegmentReader, int]] = [
-                (SegmentReader(s), base) for s, base in leaves if s.reader().segment() is not None]
-            self.size: int = self._searcher.doc_count_all()  # records, deleted ones included
-            self.checksummed: bool = False  # whether its commit has a manifest (set by ``verify``)
-            verify.attach(self, index_dir, INDEX_NAME)
+        # Our schema, not the one pickled in the table of contents: that one names the classes
+        # by the modules they lived in when the index was written (``indexer.schema`` in 0.1).
+        self._ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, schema=SCHEMA)
+        self._searcher = self._ix.searcher()
+        leaves = self._searcher.subsearchers or [(self._searcher, 0)]
+        # A new index has no segment at all (Whoosh's EmptyReader).
+        self.segments: list[tuple[SegmentReader, int]] = [
+            (SegmentReader(s), base) for s, base in leaves if s.reader().segment() is not None]
+        self.size: int = self._searcher.doc_count_all()  # records, deleted ones included
+        self.checksummed: bool = False  # whether its commit has a manifest (set by ``verify``)
+        verify.attach(self, index_dir, INDEX_NAME)
 
     def __enter__(self) -> IndexReader:
         return self

@@ -52,7 +52,8 @@ def what_is(name: str) -> str:
 
 def part_label(name: str) -> str:
     """A compound file's part, as a message names it: ``.pst (the postings)``."""
-    short = name[name.index("."):] if "." in name else name
+    rest = name.split(".", 1)[1] if "." in name else name  # what follows the segment's id
+    short = rest if rest.startswith("_") else f".{rest}"
     return f"{short}{what_is(name)}"
 
 
@@ -177,6 +178,20 @@ def opening(folder: str | Path, indexname: str) -> Iterator[None]:
         if found is not None:
             raise found from exc
         raise
+
+
+def diagnosed(init):
+    """``opening`` around an ``IndexReader``'s ``__init__(self, index_dir)``."""
+    import functools
+
+    @functools.wraps(init)
+    def wrapper(self, index_dir, *args, **kwargs):
+        from .reader import INDEX_NAME
+
+        with opening(index_dir, INDEX_NAME):
+            init(self, index_dir, *args, **kwargs)
+
+    return wrapper
 
 
 def diagnose(folder: str | Path, indexname: str) -> IndexCorrupt | None:

@@ -55,13 +55,14 @@ def _get(base: str, **params) -> tuple[int, dict | str]:
         return -1, f"{type(exc).__name__}: {exc}"
 
 
-def _client(base: str, n: int, stop: threading.Event, seen: list, errors: list) -> None:
+def _client(base: str, n: int, stop: threading.Event, seen: list, errors: list, counts: list) -> None:
     last = -1
     i = 0
     while not stop.is_set() or i < 3:
         mode = "passages" if i % 3 == 2 else "documents"
         status, body = _get(base, q=QUERY, mode=mode, limit=20, offset=(i * 7) % 40)
         i += 1
+        counts[n] = i
         if status != 200:
             errors.append(f"client {n}: {status} {body}")
             continue
@@ -91,10 +92,12 @@ def _commit_totals(docs: Path, index_dir: Path, base: int) -> set[int]:
     return totals
 
 
-def test_serve_answers_from_one_commit_while_indexing_and_merging(tmp_path):
-    docs = tmp_path / "docs"
-    write_documents(docs, N_DOCS, seed=12)
-    index_dir = tmp_path / "ix"
+def serve_during_index(work: Path, n_docs: int = N_DOCS, clients: int = CLIENTS) -> dict:
+    """Run the scenario; returns what was seen (``errors``: failed or malformed responses,
+    ``mixed``: totals no commit had)."""
+    docs = work / "docs"
+    write_documents(docs, n_docs, seed=12)
+    index_dir = work / "ix"
     first = subprocess.run(indexer_command([CORPUS], index_dir), cwd=REPO, env=indexer_env(COMMIT_EVERY),
                            capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr
@@ -112,9 +115,10 @@ def test_serve_answers_from_one_commit_while_indexing_and_merging(tmp_path):
             time.sleep(0.2)
         start_total = body["total"]
         stop = threading.Event()
-        seen: list[list[int]] = [[] for _ in range(CLIENTS)]
+        seen: list[list[int]] = [[] for _ in range(clients)]
         errors: list[str] = []
-        threads = [threading.Thread(target=_client, args=(base, n, stop, seen[n], errors)) for n in range(CLIENTS)]
+        counts = [0] * clients
+        threads = [threading.Thread(target=_client, args=(base, n, stop, seen[n], errors, counts)) for n in range(clients)]
         for t in threads:
             t.start()
         indexer = subprocess.run(indexer_command([docs], index_dir, jobs=2), cwd=REPO, env=indexer_env(COMMIT_EVERY),
@@ -127,14 +131,19 @@ def test_serve_answers_from_one_commit_while_indexing_and_merging(tmp_path):
         server.terminate()
         server.wait(timeout=30)
     assert indexer.returncode == 0, indexer.stderr[-2000:]
-    summary = json.loads(indexer.stdout)
-    assert summary["added"] == N_DOCS
-
-    assert not errors, errors[:10]
+    assert json.loads(indexer.stdout)["added"] == n_docs
     totals = _commit_totals(docs, index_dir, start_total)
-    assert len(totals) > 3  # several commits, merged as they came
     observed = [t for client in seen for t in client]
+    return {"clients": clients, "requests": sum(counts), "errors": errors, "totals": totals, "observed": observed,
+            "start": start_total, "commits seen": len(set(observed)), "mixed": len(set(observed) - totals)}
+
+
+def test_serve_answers_from_one_commit_while_indexing_and_merging(tmp_path):
+    f = serve_during_index(tmp_path)
+    assert not f["errors"], f["errors"][:10]
+    assert len(f["totals"]) > 3  # several commits, merged as they came
+    observed = f["observed"]
     assert len(observed) >= CLIENTS * 3
-    assert set(observed) <= totals, sorted(set(observed) - totals)[:10]
-    assert max(observed) == start_total + N_DOCS  # the last commit was served
+    assert set(observed) <= f["totals"], sorted(set(observed) - f["totals"])[:10]
+    assert max(observed) == f["start"] + N_DOCS  # the last commit was served
     assert len(set(observed)) > 1  # and the commits before it, while they were the last
