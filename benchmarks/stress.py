@@ -298,7 +298,7 @@ def _verification_costs(work: Path, args) -> dict:
 
 def part_integrity(work: Path, args) -> dict:
     out = {"errors": 0}
-    steps = [_flips, _write_faults]
+    steps = ([_flips] if args.flips else []) + ([_write_faults] if args.write_faults else [])
     if args.serve_docs:
         steps.append(_serve)
     if args.vietnews != 0:
@@ -325,6 +325,7 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--processes", type=int, default=2)
     ap.add_argument("--flips", type=int, default=60)
+    ap.add_argument("--no-write-faults", dest="write_faults", action="store_false", help="skip the write faults")
     ap.add_argument("--serve-docs", type=int, default=5000, help="documents indexed while serve answers 8 clients (0: skip)")
     ap.add_argument("--vietnews", type=int, default=None, help="articles of vietnews-val for the verification costs "
                     "(default: all 22,642; 0: skip)")

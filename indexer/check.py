@@ -92,7 +92,11 @@ def check_index(index_dir: str | Path) -> CheckReport:
     """Verify the index's current commit in full (see the module docstring)."""
     started = time.monotonic()
     index_dir = Path(index_dir)
-    if not exists(index_dir):
+    try:
+        present = exists(index_dir)
+    except IndexerError:  # its table of contents is damaged: the checks below say so
+        present = True
+    if not present:
         raise IndexerError(f"no vnsearch index at {index_dir}")
     report = CheckReport(index=str(index_dir))
     report.generation = generation = latest_generation(index_dir, INDEX_NAME)

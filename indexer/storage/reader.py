@@ -319,7 +319,8 @@ def exists(index_dir: str | Path) -> bool:
     if not index_dir.is_dir():
         return False
     try:
-        ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, schema=SCHEMA)
+        with verify.opening(index_dir, INDEX_NAME):  # a damaged table of contents: IndexCorrupt
+            ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, schema=SCHEMA)
     except whoosh_index.EmptyIndexError:
         return False
     return ix.latest_generation() > -1
