@@ -55,18 +55,17 @@ def main() -> None:
 def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, jobs: int | None, as_json: bool) -> None:
     """Index the documents under PATHS (files and folders)."""
     index_dir = index_dir or default_index_dir()
-    show = sys.stderr.isatty() and not as_json
+    display = None if as_json else _ProgressDisplay(sys.stderr.isatty())
     try:
         summary = index_paths(paths, index_dir, rebuild=rebuild, jobs=jobs or default_jobs(),
-                              progress=_progress_line if show else None)
+                              progress=display)
     except KeyboardInterrupt:
-        if show:
-            click.echo("", err=True)
+        _close(display)
         _fail("interrupted: the index keeps its last committed state")
     except (IndexerError, OSError) as exc:
+        _close(display)
         _fail(str(exc))
-    if show:
-        click.echo("", err=True)
+    _close(display)
     data = summary.to_dict()
     if as_json:
         _dump({k: data[k] for k in ("added", "updated", "removed", "unchanged", "skipped", "documents", "passages")}
@@ -84,16 +83,52 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, jo
         click.echo(f"  skipped {item['path']}: {item['reason']}")
 
 
-def _progress_line(p: Progress) -> None:
-    import time
+class _ProgressDisplay:
+    """A build's progress on stderr: a tqdm bar on a terminal (documents and MB done out of the
+    total, the rate, the time left), else a plain line every ``every`` seconds (a log keeps
+    them). tqdm does the terminal's part (width, redraws, rates) as users know it from pip."""
 
-    elapsed = max(time.monotonic() - p.started, 1e-6)
-    click.echo(
-        f"\r{p.files_done}/{p.files_total} files, {p.bytes_done / 1e6:.1f} MB, "
-        f"{p.passages_done / elapsed:.0f} passages/s   ",
-        err=True,
-        nl=False,
-    )
+    def __init__(self, terminal: bool, every: float = 10.0):
+        self.terminal = terminal
+        self.every = every
+        self.bar = None
+        self.last = 0.0
+
+    def __call__(self, p: Progress) -> None:
+        if self.terminal:
+            self._draw(p)
+        elif p.seconds - self.last >= self.every:
+            self.last = p.seconds
+            click.echo(f"vnsearch: {_progress_text(p)}", err=True)
+
+    def _draw(self, p: Progress) -> None:
+        from tqdm import tqdm
+
+        if self.bar is None:
+            self.bar = tqdm(total=max(p.bytes_total, 1), unit="B", unit_scale=True, unit_divisor=1000,
+                            file=sys.stderr, desc="indexing", dynamic_ncols=True, leave=False,
+                            bar_format="{desc} {percentage:3.0f}%|{bar}| {n_fmt}B/{total_fmt}B "
+                                       "[{elapsed}<{remaining}, {rate_fmt}] {postfix}")
+        self.bar.set_postfix_str(f"{p.documents_done:,}/{p.documents_total:,} documents", refresh=False)
+        self.bar.update(p.bytes_done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _close(display: _ProgressDisplay | None) -> None:
+    if display is not None:
+        display.close()
+
+
+def _progress_text(p: Progress) -> str:
+    """``1,234/5,000 documents, 4.1/16.0 MB, 0.31 MB/s, 38 s left``."""
+    rate = p.bytes_done / 1e6 / max(p.seconds, 1e-6)
+    left = p.seconds_left
+    return (f"{p.documents_done:,}/{p.documents_total:,} documents, {p.bytes_done / 1e6:.1f}/"
+            f"{p.bytes_total / 1e6:.1f} MB, {rate:.2f} MB/s" + (f", {left:.0f} s left" if left is not None else ""))
 
 
 @main.command("search")

@@ -157,6 +157,11 @@ class IndexWriter:
         """Delete every record (documents and passages) of the file at ``path``."""
         self._open().delete_by_term("path", path)
 
+    def delete_document(self, doc_id: str) -> None:
+        """Delete a document's record and its passages (committed ones: not what this writer
+        added since its last commit)."""
+        self._open().delete_by_term("doc_id", doc_id)
+
     def delete_record(self, docnum: int) -> None:
         """Delete one record by global docnum (tests use it to break an index on purpose)."""
         self._open().delete_document(docnum)
