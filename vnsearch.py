@@ -55,7 +55,8 @@ def main() -> None:
 def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, jobs: int | None, as_json: bool) -> None:
     """Index the documents under PATHS (files and folders)."""
     index_dir = index_dir or default_index_dir()
-    display = None if as_json else _ProgressDisplay(sys.stderr.isatty())
+    display = None if as_json else _ProgressDisplay(
+        sys.stderr.isatty(), every=float(os.environ.get("VNSEARCH_PROGRESS_SECONDS") or 10))
     try:
         summary = index_paths(paths, index_dir, rebuild=rebuild, jobs=jobs or default_jobs(),
                               progress=display)
@@ -85,8 +86,9 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, jo
 
 class _ProgressDisplay:
     """A build's progress on stderr: a tqdm bar on a terminal (documents and MB done out of the
-    total, the rate, the time left), else a plain line every ``every`` seconds (a log keeps
-    them). tqdm does the terminal's part (width, redraws, rates) as users know it from pip."""
+    total, the rate, the time left), else a plain line every ``every`` seconds
+    (``VNSEARCH_PROGRESS_SECONDS``; a log keeps them). tqdm does the terminal's part (width,
+    redraws, rates) as users know it from pip."""
 
     def __init__(self, terminal: bool, every: float = 10.0):
         self.terminal = terminal
@@ -105,12 +107,24 @@ class _ProgressDisplay:
         from tqdm import tqdm
 
         if self.bar is None:
+            try:
+                sized = os.get_terminal_size(sys.stderr.fileno()).columns > 0
+            except OSError:
+                sized = False
+            # A terminal that reports no width (a bare pty) would get no bar at all from tqdm.
             self.bar = tqdm(total=max(p.bytes_total, 1), unit="B", unit_scale=True, unit_divisor=1000,
-                            file=sys.stderr, desc="indexing", dynamic_ncols=True, leave=False,
-                            bar_format="{desc} {percentage:3.0f}%|{bar}| {n_fmt}B/{total_fmt}B "
-                                       "[{elapsed}<{remaining}, {rate_fmt}] {postfix}")
-        self.bar.set_postfix_str(f"{p.documents_done:,}/{p.documents_total:,} documents", refresh=False)
+                            file=sys.stderr, dynamic_ncols=sized, ncols=None if sized else 100,
+                            nrows=None if sized else 24, leave=False, desc=self._documents(p),
+                            bar_format="indexing {percentage:3.0f}%|{bar}| {desc}, {n_fmt}B/{total_fmt}B "
+                                       "[{elapsed}<{remaining}, {rate_fmt}]")
+        self.bar.set_description_str(self._documents(p), refresh=False)
         self.bar.update(p.bytes_done - self.bar.n)
+        if p.bytes_done >= p.bytes_total:
+            self.bar.refresh()  # the last step, even within tqdm's minimum interval
+
+    @staticmethod
+    def _documents(p: Progress) -> str:
+        return f"{p.documents_done:,}/{p.documents_total:,} documents"
 
     def close(self) -> None:
         if self.bar is not None:
