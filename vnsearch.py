@@ -51,15 +51,18 @@ def main() -> None:
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder (default: $VNSEARCH_INDEX or the sample corpus index).")
 @click.option("--rebuild", is_flag=True, help="Re-index everything from scratch (the old index stays searchable until done).")
 @click.option("--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes (default: all cores).")
+@click.option("--memory-mb", type=click.IntRange(64, 1 << 20), default=512, show_default=True,
+              help="Memory the writer may buffer before spilling to disk.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, jobs: int | None, as_json: bool) -> None:
+def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, jobs: int | None, memory_mb: int,
+              as_json: bool) -> None:
     """Index the documents under PATHS (files and folders)."""
     index_dir = index_dir or default_index_dir()
     display = None if as_json else _ProgressDisplay(
         sys.stderr.isatty(), every=float(os.environ.get("VNSEARCH_PROGRESS_SECONDS") or 10))
     try:
         summary = index_paths(paths, index_dir, rebuild=rebuild, jobs=jobs or default_jobs(),
-                              progress=display)
+                              progress=display, memory_mb=memory_mb)
     except KeyboardInterrupt:
         _close(display)
         _fail("interrupted: the index keeps its last committed state")
@@ -99,7 +102,7 @@ class _ProgressDisplay:
     def __call__(self, p: Progress) -> None:
         if self.terminal:
             self._draw(p)
-        elif p.seconds - self.last >= self.every:
+        elif p.seconds - self.last >= self.every or p.bytes_done >= p.bytes_total:
             self.last = p.seconds
             click.echo(f"vnsearch: {_progress_text(p)}", err=True)
 
@@ -141,8 +144,12 @@ def _progress_text(p: Progress) -> str:
     """``1,234/5,000 documents, 4.1/16.0 MB, 0.31 MB/s, 38 s left``."""
     rate = p.bytes_done / 1e6 / max(p.seconds, 1e-6)
     left = p.seconds_left
+    if p.bytes_done >= p.bytes_total:
+        end = f", all read in {p.seconds:.0f} s; writing the index"
+    else:
+        end = f", {left:.0f} s left" if left is not None else ""
     return (f"{p.documents_done:,}/{p.documents_total:,} documents, {p.bytes_done / 1e6:.1f}/"
-            f"{p.bytes_total / 1e6:.1f} MB, {rate:.2f} MB/s" + (f", {left:.0f} s left" if left is not None else ""))
+            f"{p.bytes_total / 1e6:.1f} MB, {rate:.2f} MB/s{end}")
 
 
 @main.command("search")

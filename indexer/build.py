@@ -121,12 +121,12 @@ class _Writer:
 
 @contextmanager
 def _building(index_dir: Path, *, clear: bool, jobs: int, lock_wait: float = 0.0,
-              commit_every: int | None = None,
+              commit_every: int | None = None, memory_mb: int | None = None,
               committed: Callable[[], None] | None = None) -> Iterator[tuple[_Writer, Executor | None]]:
     """The skeleton of every build: a writer (which holds the index's lock), the worker processes;
     a commit when the block ends (then ``committed``, still under the lock), and nothing
     committed past the last commit if it raises."""
-    with IndexWriter(index_dir, clear=clear, lock_wait=lock_wait) as index_writer:
+    with IndexWriter(index_dir, clear=clear, lock_wait=lock_wait, memory_mb=memory_mb) as index_writer:
         writer = _Writer(index_writer, clear=clear, commit_every=commit_every)
         with _collector_paused(jobs > 1):
             try:
@@ -201,11 +201,13 @@ def index_paths(
     max_bytes: int | None = None,
     lock_wait: float = 0.0,
     commit_every: int | None = None,
+    memory_mb: int | None = None,
 ) -> Summary:
     """Bring the index at ``index_dir`` up to date with the files under ``paths``.
 
     ``commit_every``: commit after about this many records (default ``COMMIT_EVERY``, or the
-    ``VNSEARCH_COMMIT_EVERY`` environment variable), so an interrupted run keeps its work."""
+    ``VNSEARCH_COMMIT_EVERY`` environment variable), so an interrupted run keeps its work.
+    ``memory_mb``: what the writer may buffer (default 512; ``storage.buffer_sizes``)."""
     index_dir = Path(index_dir)
     paths = list(paths)
     jobs = jobs or default_jobs()
@@ -213,7 +215,7 @@ def index_paths(
     summary = Summary()
     state = Progress()
     with _building(index_dir, clear=rebuild, jobs=jobs, lock_wait=lock_wait, commit_every=commit_every,
-                   committed=lambda: record_build(index_dir, [os.path.abspath(p) for p in paths])) as (writer, executor):
+                   memory_mb=memory_mb, committed=lambda: record_build(index_dir, [os.path.abspath(p) for p in paths])) as (writer, executor):
         known = {} if rebuild else _known_documents(index_dir)
         calls = _tasks(paths, known, summary, max_bytes, jobs, state)
         owners = {r["doc_id"]: path for path, records in known.items() for r in records}
