@@ -127,3 +127,17 @@ def test_a_file_whose_lines_are_all_bad_is_skipped_with_the_reason(tmp_path: Pat
     summary = index_paths([src], tmp_path / "ix", jobs=2)
     assert summary.added == 0
     assert {"path": str(src), "reason": "no valid JSON lines (3 malformed)"} in summary.skipped
+
+
+def test_one_file_or_several_give_the_same_answers(tmp_path: Path):
+    records = _records(copies=2)
+    (tmp_path / "one").mkdir()
+    one = _write(tmp_path / "one" / "all.jsonl", records)
+    (tmp_path / "parts").mkdir()
+    third = len(records) // 3
+    for i, part in enumerate((records[:third], records[third:2 * third], records[2 * third:])):
+        _write(tmp_path / "parts" / f"part-{i}.jsonl", part)
+    index_paths([one], tmp_path / "ix-one", jobs=2)
+    index_paths([tmp_path / "parts"], tmp_path / "ix-parts", jobs=1)
+    assert _contents(tmp_path / "ix-one") == _contents(tmp_path / "ix-parts")
+    assert _answers(tmp_path / "ix-one") == _answers(tmp_path / "ix-parts")
