@@ -51,26 +51,30 @@ def main() -> None:
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder (default: $VNSEARCH_INDEX or the sample corpus index).")
 @click.option("--rebuild", is_flag=True, help="Re-index everything from scratch (the old index stays searchable until done).")
 @click.option("--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes (default: all cores).")
+@click.option("--memory-mb", type=click.IntRange(64, 1 << 20), default=512, show_default=True,
+              help="Memory the writer may buffer before spilling to disk.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, jobs: int | None, as_json: bool) -> None:
+def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, jobs: int | None, memory_mb: int,
+              as_json: bool) -> None:
     """Index the documents under PATHS (files and folders)."""
     index_dir = index_dir or default_index_dir()
-    show = sys.stderr.isatty() and not as_json
+    display = None if as_json else _ProgressDisplay(
+        sys.stderr.isatty(), every=float(os.environ.get("VNSEARCH_PROGRESS_SECONDS") or 10))
     try:
         summary = index_paths(paths, index_dir, rebuild=rebuild, jobs=jobs or default_jobs(),
-                              progress=_progress_line if show else None)
+                              progress=display, memory_mb=memory_mb)
     except KeyboardInterrupt:
-        if show:
-            click.echo("", err=True)
+        _close(display)
         _fail("interrupted: the index keeps its last committed state")
     except IndexerError as exc:
+        _close(display)
         _fail(str(exc))
     except OSError as exc:
         from indexer.faults import explain_write_failure
 
+        _close(display)
         _fail(explain_write_failure(exc, index_dir))
-    if show:
-        click.echo("", err=True)
+    _close(display)
     data = summary.to_dict()
     if as_json:
         _dump({k: data[k] for k in ("added", "updated", "removed", "unchanged", "skipped", "documents", "passages")}
@@ -88,16 +92,69 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, jo
         click.echo(f"  skipped {item['path']}: {item['reason']}")
 
 
-def _progress_line(p: Progress) -> None:
-    import time
+class _ProgressDisplay:
+    """A build's progress on stderr: a tqdm bar on a terminal (documents and MB done out of the
+    total, the rate, the time left), else a plain line every ``every`` seconds
+    (``VNSEARCH_PROGRESS_SECONDS``; a log keeps them). tqdm does the terminal's part (width,
+    redraws, rates) as users know it from pip."""
 
-    elapsed = max(time.monotonic() - p.started, 1e-6)
-    click.echo(
-        f"\r{p.files_done}/{p.files_total} files, {p.bytes_done / 1e6:.1f} MB, "
-        f"{p.passages_done / elapsed:.0f} passages/s   ",
-        err=True,
-        nl=False,
-    )
+    def __init__(self, terminal: bool, every: float = 10.0):
+        self.terminal = terminal
+        self.every = every
+        self.bar = None
+        self.last = 0.0
+
+    def __call__(self, p: Progress) -> None:
+        if self.terminal:
+            self._draw(p)
+        elif p.seconds - self.last >= self.every or p.bytes_done >= p.bytes_total:
+            self.last = p.seconds
+            click.echo(f"vnsearch: {_progress_text(p)}", err=True)
+
+    def _draw(self, p: Progress) -> None:
+        from tqdm import tqdm
+
+        if self.bar is None:
+            try:
+                sized = os.get_terminal_size(sys.stderr.fileno()).columns > 0
+            except OSError:
+                sized = False
+            # A terminal that reports no width (a bare pty) would get no bar at all from tqdm.
+            self.bar = tqdm(total=max(p.bytes_total, 1), unit="B", unit_scale=True, unit_divisor=1000,
+                            file=sys.stderr, dynamic_ncols=sized, ncols=None if sized else 100,
+                            nrows=None if sized else 24, leave=False, desc=self._documents(p),
+                            bar_format="indexing {percentage:3.0f}%|{bar}| {desc}, {n_fmt}B/{total_fmt}B "
+                                       "[{elapsed}<{remaining}, {rate_fmt}]")
+        self.bar.set_description_str(self._documents(p), refresh=False)
+        self.bar.update(p.bytes_done - self.bar.n)
+        if p.bytes_done >= p.bytes_total:
+            self.bar.refresh()  # the last step, even within tqdm's minimum interval
+
+    @staticmethod
+    def _documents(p: Progress) -> str:
+        return f"{p.documents_done:,}/{p.documents_total:,} documents"
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _close(display: _ProgressDisplay | None) -> None:
+    if display is not None:
+        display.close()
+
+
+def _progress_text(p: Progress) -> str:
+    """``1,234/5,000 documents, 4.1/16.0 MB, 0.31 MB/s, 38 s left``."""
+    rate = p.bytes_done / 1e6 / max(p.seconds, 1e-6)
+    left = p.seconds_left
+    if p.bytes_done >= p.bytes_total:
+        end = f", all read in {p.seconds:.0f} s; writing the index"
+    else:
+        end = f", {left:.0f} s left" if left is not None else ""
+    return (f"{p.documents_done:,}/{p.documents_total:,} documents, {p.bytes_done / 1e6:.1f}/"
+            f"{p.bytes_total / 1e6:.1f} MB, {rate:.2f} MB/s{end}")
 
 
 @main.command("search")

@@ -23,7 +23,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .discover import discover
-from .documents import FileResult, analyze_document, analyze_file
+from .documents import FileResult, analyze_document, analyze_file, analyze_lines, path_doc_id
+from .lines import LineScan, scan_lines, share_out, splittable
 from .readers import SUPPORTED_SUFFIXES, RawDocument
 from .stats import record_build
 from .storage import EncodedDocument, IndexWriter, encode, open_reader
@@ -56,11 +57,29 @@ class Summary:
 
 @dataclass
 class Progress:
+    """How far a build is: documents and bytes done out of what there is to do (the lines of a
+    big JSONL count one by one, as workers finish them)."""
+
     files_done: int = 0
     files_total: int = 0
     bytes_done: int = 0
+    bytes_total: int = 0
+    documents_done: int = 0
+    documents_total: int = 0
     passages_done: int = 0
     started: float = field(default_factory=time.monotonic)
+
+    @property
+    def seconds(self) -> float:
+        return time.monotonic() - self.started
+
+    @property
+    def seconds_left(self) -> float | None:
+        """At the rate so far (by bytes), or None before there is a rate."""
+        done, elapsed = self.bytes_done, self.seconds
+        if done <= 0 or elapsed <= 0 or self.bytes_total <= done:
+            return None if done <= 0 else 0.0
+        return (self.bytes_total - done) / (done / elapsed)
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -77,6 +96,9 @@ class _Writer:
 
     def replace_path(self, path: str) -> None:
         self.writer.delete_path(path)
+
+    def delete_document(self, doc_id: str) -> None:
+        self.writer.delete_document(doc_id)
 
     def add(self, doc: EncodedDocument, file_meta: dict) -> int:
         written = self.writer.add(doc, file_meta)
@@ -99,12 +121,12 @@ class _Writer:
 
 @contextmanager
 def _building(index_dir: Path, *, clear: bool, jobs: int, lock_wait: float = 0.0,
-              commit_every: int | None = None,
+              commit_every: int | None = None, memory_mb: int | None = None,
               committed: Callable[[], None] | None = None) -> Iterator[tuple[_Writer, Executor | None]]:
     """The skeleton of every build: a writer (which holds the index's lock), the worker processes;
     a commit when the block ends (then ``committed``, still under the lock), and nothing
     committed past the last commit if it raises."""
-    with IndexWriter(index_dir, clear=clear, lock_wait=lock_wait) as index_writer:
+    with IndexWriter(index_dir, clear=clear, lock_wait=lock_wait, memory_mb=memory_mb) as index_writer:
         writer = _Writer(index_writer, clear=clear, commit_every=commit_every)
         with _collector_paused(jobs > 1):
             try:
@@ -136,17 +158,25 @@ def _known_documents(index_dir: Path) -> dict[str, list[dict]]:
 
 def _bounded(executor: Executor | None, fn, tasks: Iterable, window: int) -> Iterator:
     """``map`` in order, with at most ``window`` tasks in flight, so memory stays bounded."""
+    return (result for _, result in _bounded_calls(executor, ((None, fn, args) for args in tasks), window))
+
+
+def _bounded_calls(executor: Executor | None, calls: Iterable[tuple], window: int) -> Iterator[tuple[object, object]]:
+    """For each ``(context, fn, args)`` in order, ``(context, fn(*args))``, computed by the
+    executor's workers with at most ``window`` in flight; ``context`` stays in this process."""
     if executor is None:
-        for args in tasks:
-            yield fn(*args)
+        for context, fn, args in calls:
+            yield context, fn(*args)
         return
-    inflight: deque[Future] = deque()
-    for args in tasks:
-        inflight.append(executor.submit(fn, *args))
+    inflight: deque[tuple[object, Future]] = deque()
+    for context, fn, args in calls:
+        inflight.append((context, executor.submit(fn, *args)))
         if len(inflight) >= window:
-            yield inflight.popleft().result()
+            context, future = inflight.popleft()
+            yield context, future.result()
     while inflight:
-        yield inflight.popleft().result()
+        context, future = inflight.popleft()
+        yield context, future.result()
 
 
 def _executor(jobs: int) -> Executor | None:
@@ -171,11 +201,13 @@ def index_paths(
     max_bytes: int | None = None,
     lock_wait: float = 0.0,
     commit_every: int | None = None,
+    memory_mb: int | None = None,
 ) -> Summary:
     """Bring the index at ``index_dir`` up to date with the files under ``paths``.
 
     ``commit_every``: commit after about this many records (default ``COMMIT_EVERY``, or the
-    ``VNSEARCH_COMMIT_EVERY`` environment variable), so an interrupted run keeps its work."""
+    ``VNSEARCH_COMMIT_EVERY`` environment variable), so an interrupted run keeps its work.
+    ``memory_mb``: what the writer may buffer (default 512; ``storage.buffer_sizes``)."""
     index_dir = Path(index_dir)
     paths = list(paths)
     jobs = jobs or default_jobs()
@@ -183,10 +215,9 @@ def index_paths(
     summary = Summary()
     state = Progress()
     with _building(index_dir, clear=rebuild, jobs=jobs, lock_wait=lock_wait, commit_every=commit_every,
-                   committed=lambda: record_build(index_dir, [os.path.abspath(p) for p in paths])) as (writer, executor):
+                   memory_mb=memory_mb, committed=lambda: record_build(index_dir, [os.path.abspath(p) for p in paths])) as (writer, executor):
         known = {} if rebuild else _known_documents(index_dir)
-        tasks = _file_tasks(paths, known, summary, max_bytes)
-        state.files_total = len(tasks)
+        calls = _tasks(paths, known, summary, max_bytes, jobs, state)
         owners = {r["doc_id"]: path for path, records in known.items() for r in records}
         gone = [p for p in known if not os.path.lexists(p)]
         for path in gone:
@@ -194,9 +225,17 @@ def index_paths(
             summary.removed += len(known[path])
             for record in known[path]:
                 owners.pop(record["doc_id"], None)
-        for result in _bounded(executor, analyze_file, tasks, window=4 * jobs):
-            _apply(result, known.get(result.path), writer, summary, owners)
-            state.files_done += 1
+        for context, result in _bounded_calls(executor, calls, window=4 * jobs):
+            if isinstance(context, _LinePart):
+                context.plan.apply(result, writer, summary, owners)
+                state.documents_done += context.lines
+                if context.last:
+                    context.plan.finish(writer, summary, owners)
+                    state.files_done += 1
+            else:
+                _apply(result, known.get(result.path), writer, summary, owners)
+                state.files_done += 1
+                state.documents_done += 1
             state.bytes_done += result.size
             state.passages_done = summary.passages
             writer.maybe_commit()
@@ -208,9 +247,48 @@ def index_paths(
     return summary
 
 
-def _file_tasks(paths: list, known: dict[str, list[dict]], summary: Summary, max_bytes: int | None) -> list[tuple]:
-    """``analyze_file`` arguments for every file under ``paths`` that may have changed since it
-    was indexed (by size or mtime); the others count as unchanged, unreadable ones as skipped."""
+def _tasks(paths: list, known: dict[str, list[dict]], summary: Summary, max_bytes: int | None, jobs: int,
+           state: Progress) -> list[tuple]:
+    """The work of a build as ``(context, fn, args)`` for the workers: one ``analyze_file`` per
+    file that may have changed since it was indexed (by size or mtime), and a JSONL file's
+    changed lines shared out in groups (``analyze_lines``); the totals go into ``state``."""
+    calls: list[tuple] = []
+    for key, known_hash in _file_tasks(paths, known, summary, max_bytes):
+        plan = _line_plan(key, known.get(key))
+        if plan is None:
+            size = _size(key)
+            calls.append((None, analyze_file, (key, known_hash, max_bytes)))
+            state.documents_total += 1
+            state.bytes_total += size
+            continue
+        groups = share_out(plan.todo, jobs)
+        summary.unchanged += len(plan.kept)
+        if not groups:  # nothing changed but the file's time, or it lost all its lines
+            calls.append((_LinePart(plan, 0, True), _nothing, (key,)))
+        for i, group in enumerate(groups):
+            calls.append((_LinePart(plan, len(group), i == len(groups) - 1),
+                          analyze_lines, (key, group, plan.base_id, plan.single)))
+        state.documents_total += len(plan.todo)
+        state.bytes_total += sum(line.length for line in plan.todo)
+    state.files_total = len({call[2][0] for call in calls})
+    return calls
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _nothing(path: str) -> FileResult:
+    return FileResult(path, 0, 0)
+
+
+def _file_tasks(paths: list, known: dict[str, list[dict]], summary: Summary,
+                max_bytes: int | None) -> list[tuple[str, str | None]]:
+    """``(path, known content hash)`` for every file under ``paths`` that may have changed since
+    it was indexed (by size or mtime); the others count as unchanged, unreadable ones as skipped."""
     tasks = []
     for item in discover([Path(p) for p in paths], SUPPORTED_SUFFIXES):
         if isinstance(item, tuple):
@@ -222,8 +300,117 @@ def _file_tasks(paths: list, known: dict[str, list[dict]], summary: Summary, max
             summary.unchanged += len(records)
             continue
         known_hash = records[0]["meta"].get("hash") if records else None
-        tasks.append((key, known_hash, max_bytes))
+        tasks.append((key, known_hash))
     return tasks
+
+
+@dataclass
+class _LinePart:
+    """The writer's side of one group of lines sent to a worker."""
+
+    plan: _LinePlan
+    lines: int
+    last: bool
+
+
+@dataclass
+class _LinePlan:
+    """How a JSONL file is brought up to date line by line.
+
+    A line whose hash a record of this file holds is unchanged (``kept``); the other lines are
+    analyzed (``todo``); a document whose id the index holds for this file is replaced, others
+    are added; records of this file that no line kept or replaced are removed at the end
+    (``finish``). Records indexed before lines had hashes (``whole``) are all replaced."""
+
+    path: str
+    base_id: str
+    single: bool
+    todo: list
+    lines: int = 0
+    kept: set[str] = field(default_factory=set)
+    known: set[str] = field(default_factory=set)
+    whole: bool = False
+    seen: set[str] = field(default_factory=set)
+    documents: int = 0
+    malformed: int = 0
+    problems: list[str] = field(default_factory=list)
+    legacy: str | None = None
+    stat: dict = field(default_factory=dict)
+    started: bool = False
+
+    def apply(self, result: FileResult, writer: _Writer, summary: Summary, owners: dict[str, str]) -> None:
+        if not self.started:
+            self.started = True
+            if self.whole:
+                writer.replace_path(self.path)
+        self.malformed += result.malformed
+        self.problems.extend(result.problems)
+        self.legacy = self.legacy or result.legacy_encoding
+        for doc in result.documents:
+            owner = owners.get(doc.doc_id, self.path)
+            if doc.doc_id in self.seen or doc.doc_id in self.kept or owner != self.path:
+                summary.skipped.append({"path": f"{self.path}#{doc.doc_id}",
+                                        "reason": f"duplicate document id {doc.doc_id!r} (already used in {owner})"})
+                continue
+            self.seen.add(doc.doc_id)
+            owners[doc.doc_id] = self.path
+            replaced = doc.doc_id in self.known
+            if replaced and not self.whole:
+                writer.delete_document(doc.doc_id)
+            summary.passages += writer.add(doc, self.stat)
+            self.documents += 1
+            if replaced:
+                summary.updated += 1
+            else:
+                summary.added += 1
+
+    def finish(self, writer: _Writer, summary: Summary, owners: dict[str, str]) -> None:
+        """The file's last group is written: remove what no line holds any more, report."""
+        if self.whole:
+            summary.removed += len(self.known - self.seen)
+        else:
+            for doc_id in sorted(self.known - self.kept - self.seen):
+                writer.delete_document(doc_id)
+                owners.pop(doc_id, None)
+                summary.removed += 1
+        if self.lines == 0 or (self.malformed and self.malformed == self.lines):
+            reason = f"no valid JSON lines ({self.malformed} malformed)" if self.lines else "empty file"
+            summary.skipped.append({"path": self.path, "reason": reason})
+            return
+        summary.skipped.extend({"path": self.path, "reason": problem} for problem in self.problems[:10])
+        if len(self.problems) > 10:
+            summary.skipped.append({"path": self.path, "reason": f"{self.malformed - 10} more malformed records"})
+        if self.legacy:
+            summary.legacy.append({"path": self.path, "encoding": self.legacy})
+
+
+def _line_plan(path: str, records: list[dict] | None) -> _LinePlan | None:
+    """A line-by-line plan for a JSONL file that can be split into lines, else None."""
+    if not path.lower().endswith(".jsonl"):
+        return None
+    try:
+        if not splittable(path):
+            return None
+        scan: LineScan = scan_lines(path)
+        st = os.stat(path)
+    except OSError:
+        return None  # analyze_file reports why it cannot be read
+    records = records or []
+    hashes = {r["meta"].get("line_hash"): r["doc_id"] for r in records}
+    whole = bool(records) and None in hashes
+    if whole and records[0]["meta"].get("hash") == scan.hash:  # same bytes, a new mtime
+        plan = _LinePlan(path, path_doc_id(path), False, [], len(scan.lines), known={r["doc_id"] for r in records})
+        plan.kept = set(plan.known)
+        return plan
+    plan = _LinePlan(path, path_doc_id(path), len(scan.lines) == 1, [], len(scan.lines), known={r["doc_id"] for r in records},
+                     whole=whole, stat={"size": st.st_size, "mtime_ns": st.st_mtime_ns, "hash": None})
+    for line in scan.lines:
+        doc_id = None if whole else hashes.get(line.hash)
+        if doc_id is not None and doc_id not in plan.kept:
+            plan.kept.add(doc_id)
+        else:
+            plan.todo.append(line)
+    return plan
 
 
 def _apply(result: FileResult, records: list[dict] | None, writer: _Writer, summary: Summary,

@@ -16,7 +16,8 @@ from pathlib import Path
 from .errors import UnreadableFile
 from .metadata import content_hash, find_date, guess_title
 from .passages import split_passages
-from .readers import DEFAULT_MAX_BYTES, RawDocument, read_document, too_large
+from .lines import Line, read_lines
+from .readers import DEFAULT_MAX_BYTES, RawDocument, decode_jsonl_lines, jsonl_documents, read_document, too_large
 from .passage_terms import analyze_passage, folded_positions
 from .storage import AnalyzedDocument, AnalyzedPassage, EncodedDocument, encode
 
@@ -34,6 +35,7 @@ class FileResult:
     unchanged: bool = False
     legacy_encoding: str | None = None
     problems: list[str] = field(default_factory=list)  # parts skipped (bad JSONL lines), with why
+    malformed: int = 0  # JSONL lines that are not documents (``analyze_lines``)
 
 
 def path_doc_id(path: str) -> str:
@@ -103,6 +105,40 @@ def analyze_file(path: str, known_hash: str | None = None, max_bytes: int | None
         result.skipped = _os_reason(exc)
     except Exception as exc:  # a broken file must never abort the run
         result.skipped = f"could not be read: {type(exc).__name__}: {exc}"
+    return result
+
+
+def analyze_lines(path: str, lines: list[Line], base_id: str, single: bool) -> FileResult:
+    """Read and analyze some lines of a JSONL file (a worker's share of a big file); never raises.
+
+    A line without an ``id`` is named by its line number (``<file id>:<line - 1>``), so its
+    name does not depend on how the file was shared out; a file of one line is named by the file
+    (``single``), as any one-document file. Each document carries its line's hash, by which the
+    next run knows whether it changed. A group that cannot be read is reported as a problem of
+    its lines, and the rest of the file goes on."""
+    result = FileResult(path, sum(line.length for line in lines), 0)
+    try:
+        data = read_lines(path, lines)
+        texts, legacy = decode_jsonl_lines(data)
+        batch = jsonl_documents([(line.lineno, text) for line, text in zip(lines, texts)], legacy)
+        hashes = {line.lineno: line.hash for line in lines}
+        result.problems = list(batch.problems)
+        if batch.skipped > len(batch.problems):
+            result.problems.append(f"{batch.skipped - len(batch.problems)} more malformed records")
+        result.malformed = batch.skipped
+        for raw, lineno in zip(batch, batch.linenos):
+            doc_id = raw.doc_id or (base_id if single else f"{base_id}:{lineno - 1}")
+            if raw.legacy_encoding:
+                result.legacy_encoding = raw.legacy_encoding
+            meta = {"legacy_encoding": raw.legacy_encoding, "line_hash": hashes[lineno]}
+            result.documents.append(encode(analyze_document(raw, path, doc_id, meta)))
+    except (UnreadableFile, OSError) as exc:
+        reason = exc.reason if isinstance(exc, UnreadableFile) else _os_reason(exc)
+        result.problems = [f"lines {lines[0].lineno}-{lines[-1].lineno}: {reason}"]
+        result.malformed = len(lines)
+    except Exception as exc:  # a broken line must never abort the run
+        result.problems = [f"lines {lines[0].lineno}-{lines[-1].lineno}: could not be read: {type(exc).__name__}: {exc}"]
+        result.malformed = len(lines)
     return result
 
 

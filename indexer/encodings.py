@@ -542,16 +542,16 @@ def _decode_8bit(data: bytes) -> tuple[str, str, str | None]:
     return text, encoding, None
 
 
-def _finish(text: str) -> str:
+def _finish(text: str, nfc: bool = True) -> str:
     # One canonical form for the index: NFC letters, "\n" line ends, no BOM.
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", text) if nfc else text
 
 
-def decode_bytes(data: bytes) -> Decoded:
+def decode_bytes(data: bytes, *, nfc: bool = True) -> Decoded:
     """Decode a text file's bytes to NFC Unicode, converting legacy encodings.
 
     Order: BOM (UTF-8/16/32) → BOM-less UTF-16 → binary rejection → strict
@@ -562,6 +562,10 @@ def decode_bytes(data: bytes) -> Decoded:
 
     Raises :class:`UnreadableFile` for binary data, and for bytes that only a guessed code page
     would decode and that do not read as text (``is_plausible_text``).
+
+    ``nfc=False`` leaves the letters as decoded, for JSON: composing its raw text would join an
+    escape's letter to the combining mark after it (``\\n`` + U+0300 → ``\\ǹ``, invalid JSON), so
+    JSONL is parsed first and its strings composed after.
     """
     if not data:
         return Decoded("", "utf-8", None)
@@ -575,6 +579,6 @@ def decode_bytes(data: bytes) -> Decoded:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             text, encoding, legacy = _decode_8bit(data)
-            return Decoded(_finish(text), encoding, legacy)
+            return Decoded(_finish(text, nfc), encoding, legacy)
     text, legacy = convert_legacy(text)
-    return Decoded(_finish(text), encoding, legacy)
+    return Decoded(_finish(text, nfc), encoding, legacy)

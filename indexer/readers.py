@@ -63,6 +63,7 @@ class DocumentBatch(list):
         super().__init__(docs or [])
         self.skipped = skipped
         self.problems = problems or []
+        self.linenos: list[int] = []  # JSONL: the line number of each document
 
 
 def _clean(text: str) -> str:
@@ -286,42 +287,65 @@ _MAX_PROBLEMS = 10
 
 
 def _read_jsonl(path: Path, data: bytes) -> DocumentBatch:
-    decoded = decode_bytes(data)
+    decoded = decode_bytes(data, nfc=False)
     _require_text(decoded.text)
+    lines = [(lineno, line) for lineno, line in enumerate(decoded.text.split("\n"), start=1) if line.strip()]
+    batch = jsonl_documents(lines, decoded.legacy)
+    if not batch:
+        raise UnreadableFile(f"no valid JSON lines ({batch.skipped} malformed)")
+    return batch
+
+
+def jsonl_documents(lines: list[tuple[int, str]], legacy: str | None = None) -> DocumentBatch:
+    """Documents of JSONL ``(line number, line)`` pairs; a malformed line is counted and a few are
+    explained (``line 7: invalid JSON``), never fatal; ``linenos`` holds each document's line
+    number. Used for a whole file and for the groups of lines workers analyze."""
     docs: list[RawDocument] = []
+    linenos: list[int] = []
     skipped = 0
     problems: list[str] = []
+    for lineno, line in lines:
+        doc = _jsonl_document(line, legacy)
+        if isinstance(doc, str):
+            skipped += 1
+            if len(problems) < _MAX_PROBLEMS:
+                problems.append(f"line {lineno}: {doc}")
+            continue
+        docs.append(doc)
+        linenos.append(lineno)
+    batch = DocumentBatch(docs, skipped, problems)
+    batch.linenos = linenos
+    return batch
 
-    def bad(lineno: int, why: str) -> None:
-        nonlocal skipped
-        skipped += 1
-        if len(problems) < _MAX_PROBLEMS:
-            problems.append(f"line {lineno}: {why}")
 
-    for lineno, line in enumerate(decoded.text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            bad(lineno, f"invalid JSON ({exc.msg})")
-            continue
-        if not isinstance(record, dict):
-            bad(lineno, "not a JSON object")
-            continue
-        text = record.pop("text", None)
-        if not isinstance(text, str) or not text.strip():
-            bad(lineno, "missing or empty 'text'")
-            continue
-        raw_id = record.pop("id", None)
-        title = record.pop("title", None)
-        doc_id = None if raw_id is None or isinstance(raw_id, (dict, list)) else str(raw_id)
-        title = title.strip() or None if isinstance(title, str) else None
-        text, legacy = _with_legacy(_clean(text), decoded.legacy)
-        docs.append(RawDocument(doc_id, title and _clean(title), text, record, legacy))
-    if not docs:
-        raise UnreadableFile(f"no valid JSON lines ({skipped} malformed)")
-    return DocumentBatch(docs, skipped, problems)
+def _jsonl_document(line: str, legacy: str | None) -> RawDocument | str:
+    """One JSONL line as a document, or why it is not one."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"invalid JSON ({exc.msg})"
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    text = record.pop("text", None)
+    if not isinstance(text, str) or not text.strip():
+        return "missing or empty 'text'"
+    record = {_clean(key): _clean(value) if isinstance(value, str) else value for key, value in record.items()}
+    raw_id = record.pop("id", None)
+    title = record.pop("title", None)
+    doc_id = None if raw_id is None or isinstance(raw_id, (dict, list)) else str(raw_id)
+    title = title.strip() or None if isinstance(title, str) else None
+    text, found_legacy = _with_legacy(_clean(text), legacy)
+    return RawDocument(doc_id, title and _clean(title), text, record, found_legacy)
+
+
+def decode_jsonl_lines(data: list[bytes]) -> tuple[list[str], str | None]:
+    """Lines of a JSONL file, read separately, decoded as the whole file would be (its encoding
+    and legacy font guessed once for the group, which is big enough to guess from)."""
+    decoded = decode_bytes(b"\n".join(data), nfc=False)
+    texts = decoded.text.split("\n")
+    if len(texts) != len(data):  # a decoder that changed line ends: decode one by one
+        texts = [decode_bytes(line, nfc=False).text.replace("\n", " ") for line in data]
+    return texts, decoded.legacy
 
 
 # ---------------------------------------------------------------------------

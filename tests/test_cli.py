@@ -77,3 +77,58 @@ def test_first_search_builds_the_default_index(tmp_path: Path):
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["hits"]
     assert (tmp_path / "cache" / "vnsearch" / "corpus-index").is_dir()
+
+
+def _jsonl(path: Path, copies: int = 2) -> Path:
+    """The corpus's articles as JSONL lines, each paragraph of 200+ characters a document."""
+    lines = []
+    for c in range(copies):
+        for f in sorted(CORPUS.glob("*.txt")):
+            for i, para in enumerate(p for p in f.read_text(encoding="utf-8").split("\n") if len(p) >= 200):
+                lines.append(json.dumps({"id": f"{f.stem}-{c}-{i}", "text": para}, ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_index_progress_is_plain_lines_off_a_terminal_and_nothing_with_json(tmp_path: Path):
+    src = _jsonl(tmp_path / "news.jsonl")
+    total = len(src.read_text(encoding="utf-8").splitlines())
+    out = vnsearch("index", str(src), "--index", str(tmp_path / "ix"), "--jobs", "2",
+                   env={"VNSEARCH_PROGRESS_SECONDS": "0"})
+    assert out.returncode == 0, out.stderr
+    lines = [line for line in out.stderr.splitlines() if line.startswith("vnsearch: ")]
+    assert len(lines) >= 2  # inside the one file, not only at its end
+    assert all(f"/{total} documents, " in line and " MB/s" in line for line in lines)
+    assert f"{total}/{total} documents" in lines[-1]
+    quiet = vnsearch("index", str(src), "--index", str(tmp_path / "ix2"), "--json",
+                     env={"VNSEARCH_PROGRESS_SECONDS": "0"})
+    assert quiet.returncode == 0 and quiet.stderr == "" and json.loads(quiet.stdout)["added"] == total
+
+
+@pytest.mark.parametrize("size", [(24, 100), (0, 0)], ids=["terminal", "terminal-without-a-size"])
+def test_index_progress_is_a_bar_on_a_terminal(tmp_path: Path, size: tuple[int, int]):
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    src = _jsonl(tmp_path / "news.jsonl", copies=3)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: vnsearch on a terminal
+        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
+        os.execv(sys.executable, [sys.executable, "-m", "vnsearch", "index", str(src), "--index", str(tmp_path / "ix")])
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the terminal closed: the child is done
+            break
+        if not chunk:
+            break
+        seen += chunk
+    _, status = os.waitpid(pid, 0)
+    text = seen.decode("utf-8", "replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    bars = [part for part in text.split("\r") if part.startswith("indexing")]
+    assert bars and all("%|" in bar and "documents" in bar for bar in bars), text
+    assert "177/177 documents" in bars[-1] and "added" in text

@@ -27,11 +27,13 @@ from whoosh.writing import CLEAR
 
 from .bags import Bag, Hasher, bag_of
 from .files import open_or_create, remove_uncommitted
+from . import bags as bagfile
 from . import lock as locks
+from . import merges
 from .lock import index_lock
 from .layout import BAGS, FIELDS, POSITIONS, TEXT_FIELDS, fields_in
 from .whoosh_schema import Posted, posted
-from .whoosh_segment import FastSegmentWriter
+from .whoosh_segment import MAX_POSTINGS, FastSegmentWriter
 
 _POSITIONAL = tuple(name for name in TEXT_FIELDS if FIELDS[name] == POSITIONS)
 _BAGGED = fields_in(BAGS)
@@ -103,6 +105,18 @@ def encode(doc: AnalyzedDocument) -> EncodedDocument:
     )
 
 
+DEFAULT_MEMORY_MB = 512
+
+
+def buffer_sizes(memory_mb: int | None) -> tuple[int, int]:
+    """Postings the segment writer buffers before spilling sorted runs to disk (positional, bags)
+    for a build given ``memory_mb``: the buffers are what grows in the writer process, so they
+    scale with the setting from the defaults, which are the 512 MB default's (``benchmarks/index.py``
+    measures the peak of the whole process tree)."""
+    scale = (memory_mb or DEFAULT_MEMORY_MB) / DEFAULT_MEMORY_MB
+    return max(50_000, int(MAX_POSTINGS * scale)), max(100_000, int(bagfile.MAX_POSTINGS * scale))
+
+
 class IndexWriter:
     """Adds documents to an index and deletes them, in commits, holding the index's lock until
     ``close`` (``with IndexWriter(...) as w:``; leaving the block by an exception cancels what
@@ -110,9 +124,11 @@ class IndexWriter:
     index stays searchable until then). ``lock_wait``: seconds to wait for another writer before
     ``IndexLocked``."""
 
-    def __init__(self, index_dir: str | Path, *, clear: bool = False, lock_wait: float = 0.0):
+    def __init__(self, index_dir: str | Path, *, clear: bool = False, lock_wait: float = 0.0,
+                 memory_mb: int | None = None):
         index_dir = Path(index_dir)
         self._dir = index_dir
+        self._buffers = buffer_sizes(memory_mb)
         with ExitStack() as stack:
             stack.enter_context(index_lock(index_dir, wait=lock_wait))
             self._ix = open_or_create(index_dir)
@@ -136,7 +152,7 @@ class IndexWriter:
 
     def _open(self) -> FastSegmentWriter:
         if self._writer is None:
-            self._writer = FastSegmentWriter(self._ix)
+            self._writer = FastSegmentWriter(self._ix, *self._buffers)
             self._writelock = getattr(getattr(self._writer, "writelock", None), "fd", None)  # Whoosh's own
             if self._writelock is not None:
                 locks.hold(self._writelock)
@@ -158,19 +174,26 @@ class IndexWriter:
         """Delete every record (documents and passages) of the file at ``path``."""
         self._open().delete_by_term("path", path)
 
+    def delete_document(self, doc_id: str) -> None:
+        """Delete a document's record and its passages (committed ones: not what this writer
+        added since its last commit)."""
+        self._open().delete_by_term("doc_id", doc_id)
+
     def delete_record(self, docnum: int) -> None:
         """Delete one record by global docnum (tests use it to break an index on purpose)."""
         self._open().delete_document(docnum)
 
     def commit(self, *, optimize: bool = False) -> None:
-        """Make everything added and deleted so far visible at once, merging small segments
-        (or all of them, with ``optimize``)."""
+        """Make everything added and deleted so far visible at once, merging segments by
+        ``merges.to_merge`` (or all of them, with ``optimize``)."""
         w = self._open()
         try:
             if self._clear:
                 w.commit(mergetype=CLEAR)
+            elif optimize:
+                w.commit(optimize=True)
             else:
-                w.commit(optimize=optimize)
+                w.commit(mergetype=_log_merge)
         except BaseException:
             # A commit that failed (a full disk, Ctrl-C) leaves no partial files or lock behind,
             # and the failure is what the caller hears of, not the clean-up's.
@@ -207,6 +230,19 @@ class IndexWriter:
             finally:
                 self._closed()
                 remove_uncommitted(self._dir)
+
+
+def _log_merge(writer: FastSegmentWriter, segments: list) -> list:
+    """Whoosh's merge hook for ``merges.to_merge``: the chosen segments are read into the
+    segment being written; the others are returned, to stay as they are."""
+    from whoosh.reading import SegmentReader
+
+    chosen = merges.to_merge([(seg.doc_count_all(), seg.deleted_count()) for seg in segments])
+    for i in sorted(chosen):
+        reader = SegmentReader(writer.storage, writer.schema, segments[i])
+        writer.add_reader(reader)
+        reader.close()
+    return [seg for i, seg in enumerate(segments) if i not in chosen]
 
 
 def add_encoded(w: FastSegmentWriter, doc: EncodedDocument, record_meta: dict) -> int:
