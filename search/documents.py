@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .docvalues import columns_for
 from .engine import resolve_index, searching
 from .marks import QueryTerms, highlight_terms
 from .plan import plan_query
@@ -48,6 +49,15 @@ def get_document(doc_id: str, index: str | Path | None = None) -> Document | Non
         date=first.date,
         passages=[DocumentPassage(p.passage_no, p.text) for p in passages],
     )
+
+
+def index_fields(index: str | Path | None = None) -> dict[str, tuple[str, int]]:
+    """Every field of the index with its kind and, for keyword fields, its number of distinct
+    values (what the search page offers as facets)."""
+    with searching(resolve_index(index)) as opened:
+        columns = columns_for(opened.reader, opened.arrays)
+    return {name: (kind, len(columns.keywords[name].labels) if name in columns.keywords else 0)
+            for name, kind in columns.kinds.items()}
 
 
 def query_terms(query: str, index: str | Path | None = None, *, exact: bool = False) -> QueryTerms:
