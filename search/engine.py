@@ -23,7 +23,7 @@ from indexer.storage import DocumentRecord, IndexReader, exists, open_reader
 from indexer.doc_fields import relative_path
 
 from . import narrow
-from .docvalues import roots_for
+from .docvalues import columns_for, roots_for
 from .highlight import snippet
 from .marks import QueryTerms, highlight_terms
 from .plan import TYPO_FIELD, plan_query
@@ -123,9 +123,11 @@ def _open_index(index_dir: Path) -> OpenIndex:
 
 def warm(index: str | Path | None = None) -> None:
     """Open an index and prepare what its first queries would otherwise wait for (the typo
-    lookups' deletion index): a server calls it before it takes requests."""
+    lookups' deletion index, the documents' columns for filters and facets): a server calls it
+    before it takes requests."""
     with searching(resolve_index(index)) as opened:
         opened.reader.prepare_lookups(TYPO_FIELD)
+        columns_for(opened.reader, opened.arrays)  # the page's facets read them on every query
 
 
 def search(

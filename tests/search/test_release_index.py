@@ -146,3 +146,35 @@ def _result_at(index: Path, query: str) -> dict:
 
 def _unscored(result: dict) -> list:
     return [(h["doc_id"], h["passage_no"], h["text"], h["highlights"]) for h in result["hits"]]
+
+
+def test_filters_sorting_and_facets_on_the_release_index(release_copy):
+    """Release 0.1 wrote no per-document column: its documents' dates and metadata are read from
+    their stored records, before and after its segment is merged with one that has the column."""
+    index, docs = release_copy
+    everything = search("đảng", index=index, limit=50)
+    dates = {d.doc_id: d.date for d in everything.documents()}
+    by_year = {}
+    for date in filter(None, dates.values()):
+        by_year[date[:4]] = by_year.get(date[:4], 0) + 1
+    faceted = search("đảng", index=index, limit=50, facets="year")
+    assert faceted.facets["year"] == dict(sorted(by_year.items(), reverse=True)) and by_year
+    year = max(by_year)
+    assert {d.doc_id for d in search(f"đảng date:{year}", index=index, limit=50).documents()} == {
+        i for i, d in dates.items() if d and d.startswith(year)}
+    newest = [d.date for d in search("đảng", index=index, limit=50, sort="date").documents()]
+    assert [d for d in newest if d] == sorted(filter(None, dates.values()), reverse=True)
+    assert search("đảng", index=index).documents()[0].path.startswith("docs/")
+
+    with open_reader(index) as reader:
+        before = {v.path: (v.date, v.fields) for v in reader.document_values()}
+    (docs / "moi.txt").write_text("Đảng bộ xã\n\nNgày 2/9/2022, Đảng bộ xã tổng kết.", encoding="utf-8")
+    index_paths([docs], index, jobs=1)
+    with IndexWriter(index) as writer:
+        writer.commit(optimize=True)
+    with open_reader(index) as reader:
+        assert len(reader.segments) == 1
+        after = {v.path: (v.date, v.fields) for v in reader.document_values()}
+    assert after == {**before, str(docs / "moi.txt"): ("2022-09-02", {"encoding": "utf-8"})}
+    assert [d.doc_id for d in search("đảng date:2022", index=index).documents()] == [
+        d.doc_id for d in search("đảng bộ xã tổng kết", index=index).documents()[:1]]
