@@ -26,7 +26,7 @@ from . import narrow
 from .docvalues import columns_for, roots_for
 from .highlight import snippet
 from .marks import QueryTerms, highlight_terms
-from .plan import TYPO_FIELD, plan_query
+from .plan import TYPO_FIELD, Exclude, Require, plan_query
 from .rank import record_scores, top_documents, top_passages
 from .scorer import IndexArrays, arrays_for
 from .results import Hit, SearchResult
@@ -182,17 +182,19 @@ def _answer(opened: OpenIndex, ask: narrow.Asked, result: SearchResult, *, exact
     parsed = narrowed.parsed
     result.notes.extend(narrowed.notes)
     result.filters = [f.to_dict() for f in narrowed.filters]
-    plan = None
-    if not parsed.is_empty():
-        plan = plan_query(parsed, reader, exact)
-        result.notes.extend(plan.notes)
-    if plan is not None and plan.finds_anything():
+    plan = plan_query(parsed, reader, exact)
+    result.notes.extend(plan.notes)
+    if plan.finds_anything():
         scores = narrowed.apply(record_scores(reader, arrays, plan.clauses))
     elif narrowed.filters:
-        scores = narrowed.everything(arrays)  # filters alone: every document they let through
+        # Filters alone: every document they let through, but those holding an excluded word.
+        scores = narrowed.everything(arrays)
+        for clause in plan.clauses:
+            if isinstance(clause, Exclude):
+                scores[record_scores(reader, arrays, [Require(clause.field, clause.terms, clause.accented)]) > 0] = 0.0
     else:
-        result.notes.append("nothing to search for: the query has no letters or digits" if plan is not None
-                            else "nothing to search for: the query has no words")
+        result.notes.append("nothing to search for: the query has no words" if parsed.is_empty()
+                            else "nothing to search for: the query has no letters or digits")
         return
     if ask.sort != RELEVANCE:
         days = narrowed.columns.days
@@ -207,9 +209,8 @@ def _answer(opened: OpenIndex, ask: narrow.Asked, result: SearchResult, *, exact
     if ask.facets:
         result.facets, notes = narrowed.facets(ask.facets, scores, arrays, result.mode)
         result.notes.extend(notes)
-    terms = highlight_terms(plan) if plan is not None else QueryTerms()
-    result.hits = _hits(reader, arrays, chosen, terms)
-    if plan is not None and (plan.corrections or result.total < 3 or not any(s.has_marks for s in plan.syllables)):
+    result.hits = _hits(reader, arrays, chosen, highlight_terms(plan))
+    if plan.finds_anything() and (plan.corrections or result.total < 3 or not any(s.has_marks for s in plan.syllables)):
         result.suggestion = suggest(result.query, [hit.text for hit in result.hits[:10]], plan.corrections)
 
 

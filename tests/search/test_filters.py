@@ -144,6 +144,8 @@ def test_a_query_of_filters_alone_lists_what_they_let_through(ix):
     result = search("date:2021", index=ix, limit=50, sort="date")
     assert [key(d) for d in result.documents()] == ["j1", "hoc-phi-iso.txt", "hoc-phi-thu.txt", "khac.txt"]
     assert result.total == 4 and not result.notes
+    assert {key(d) for d in search("date:2021 -mầm -khác", index=ix, limit=50).documents()} == {"j1", "hoc-phi-iso.txt"}
+    assert {key(d) for d in search("", index=ix, filters=["type:md"]).documents()} == {"hoc-phi-cham.md"}
 
 
 @pytest.mark.parametrize(("query", "why"), [
