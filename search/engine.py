@@ -29,7 +29,7 @@ from .marks import QueryTerms, highlight_terms
 from .plan import TYPO_FIELD, Exclude, Require, plan_query
 from .rank import record_scores, top_documents, top_passages
 from .scorer import IndexArrays, arrays_for
-from .results import Hit, SearchResult
+from .results import Hit, SearchResult, json_safe
 from .sorting import RELEVANCE, check_sort, sorted_documents, sorted_passages
 from .suggest import suggest
 from .syntax import parse, valid_unicode
@@ -238,7 +238,7 @@ def _hits(reader: IndexReader, arrays: IndexArrays, chosen: list[tuple[int, floa
                 highlights=spans,
                 snippet=snippet(passage.text, spans),
                 source=passage.path,
-                metadata=records[owner].fields,
+                metadata=json_safe(records[owner].fields),
             )
         )
     return hits

@@ -20,6 +20,8 @@ from .scorer import IndexArrays
 from .sorting import RELEVANCE
 from .syntax import ParsedQuery, parse
 
+MAX_FILTERS = 20  # per query (and as many facets), so that no query costs without bound
+
 
 @dataclass(frozen=True)
 class Asked:
@@ -35,7 +37,12 @@ class Asked:
         if isinstance(filters, str):
             filters = [filters]
         given, notes = parameter_filters(f for f in filters if f and f.strip())
-        return cls(query, tuple(find_filters(query)), tuple(given), facet_names(facets), sort, tuple(notes))
+        typed = find_filters(query)
+        if len(typed) + len(given) > MAX_FILTERS:
+            notes.append(f"only the first {MAX_FILTERS} filters are applied; the others are searched as text")
+            typed = typed[: max(0, MAX_FILTERS - len(given))]
+            given = given[:MAX_FILTERS]
+        return cls(query, tuple(typed), tuple(given), facet_names(facets)[:MAX_FILTERS], sort, tuple(notes))
 
     def may_filter(self) -> bool:
         """Whether the query may be answered by filters alone (nothing typed to search for)."""

@@ -8,9 +8,22 @@ passages nested under each, ``total`` counting documents; in passages mode, ``hi
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 API_VERSION = 2
+
+
+def json_safe(value):
+    """``value`` with the floats JSON has no word for (NaN, infinities, which a JSONL line may
+    hold: Python's ``json`` reads them) as null, so that every result can be served as JSON."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
 
 
 @dataclass

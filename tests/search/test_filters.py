@@ -33,7 +33,7 @@ JSONL = [
     {"id": "j3", "title": "Học phí đại học tư", "text": "Học phí đại học tư thục năm nay.", "date": "ngày 1 tháng 1 năm 2020",
      "category": "Giáo dục", "views": 800, "published": "2020-01-02"},
     {"id": "j4", "title": "Học phí và thể thao", "text": "Trường thể thao giảm học phí.", "category": "Thể thao",
-     "views": 5, "published": "2018-12-31", "size": "lớn"},
+     "views": 5, "published": "2018-12-31", "size": "lớn", "tags": ["a", float("nan")]},
 ]
 DATES = {  # the document date of each, by hand
     "hoc-phi-iso.txt": "2021-03-04", "hoc-phi-thu.txt": "2021-01-22", "hoc-phi-gach.txt": "2020-09-29",
@@ -51,7 +51,7 @@ def ix(tmp_path_factory) -> Path:
         (docs / rel).parent.mkdir(parents=True, exist_ok=True)
         (docs / rel).write_text(text, encoding="utf-8")
     (docs / "jsonl").mkdir()
-    (docs / "jsonl" / "tin.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in JSONL) + "\n",
+    (docs / "jsonl" / "tin.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in JSONL) + "\n",  # NaN too
                                                encoding="utf-8")
     summary = index_paths([docs], root / "ix", jobs=1)
     assert summary.documents == ALL and not summary.skipped
@@ -120,7 +120,9 @@ def test_number_and_date_fields_of_jsonl(ix):
     assert set(found(ix, "học phí published:2021")) == {"j1"}
     assert set(found(ix, "học phí published:<2019-06-02")) == {"j2", "j4"}
     # a JSONL field named like the indexer's own keys is the source's, not the file's size
-    assert search("thể thao size:lớn", index=ix).documents()[0].metadata["size"] == "lớn"
+    j4 = search("thể thao size:lớn", index=ix).documents()[0]
+    assert j4.metadata["size"] == "lớn" and j4.metadata["tags"] == ["a", None]  # NaN is no JSON: null
+    json.dumps(search("thể thao", index=ix).to_dict(), allow_nan=False)
 
 
 def test_folder_and_type_filters(ix):
@@ -159,6 +161,12 @@ def test_malformed_or_unknown_filters_are_searched_as_text_with_a_note(ix, query
     result = search(query, index=ix, limit=50)
     assert result.filters == [] and result.total > 0
     assert any(why in n and "searched as text" in n for n in result.notes), result.notes
+
+
+def test_filters_are_bounded(ix):
+    result = search("học phí " + " ".join(f"nope{i}:x" for i in range(200)), index=ix)
+    assert result.total > 0 and "only the first 20" in result.notes[0]
+    assert sum("no field" in n for n in result.notes) == 20
 
 
 def test_filters_never_read_inside_phrases_or_urls(ix):
