@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .docvalues import columns_for
+from indexer.doc_fields import relative_path
+
+from .docvalues import columns_for, roots_for
 from .engine import resolve_index, searching
 from .marks import QueryTerms, highlight_terms
 from .plan import plan_query
@@ -28,10 +30,11 @@ class DocumentPassage:
 @dataclass
 class Document:
     doc_id: str
-    path: str
+    path: str  # relative to the folder that was indexed, as hits show it
     title: str
     date: str | None
     passages: list[DocumentPassage] = field(default_factory=list)
+    source: str = ""  # the file's absolute path
 
 
 def get_document(doc_id: str, index: str | Path | None = None) -> Document | None:
@@ -39,15 +42,17 @@ def get_document(doc_id: str, index: str | Path | None = None) -> Document | Non
     with searching(resolve_index(index)) as opened:
         record = opened.reader.find_document(doc_id)
         passages = opened.reader.passages_of(record) if record is not None else []
+        roots = roots_for(opened.reader)
     if not passages:
         return None
     first = passages[0]
     return Document(
         doc_id=first.doc_id,
-        path=first.path,
+        path=relative_path(first.path, roots),
         title=first.title,
         date=first.date,
         passages=[DocumentPassage(p.passage_no, p.text) for p in passages],
+        source=first.path,
     )
 
 

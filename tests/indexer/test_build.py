@@ -176,7 +176,7 @@ def test_hits_carry_their_documents_metadata_after_an_update(docs: Path, tmp_pat
     others = [h for h in search("Đảng", index=ix, limit=20).hits]
     assert others and all(h.source.startswith(str(docs)) and h.source != str(target) and h.title for h in others)
     doc = get_document(mine[0].doc_id, index=ix)
-    assert (doc.path, doc.title, doc.date) == (str(target), "Bão số 10", "2020-10-02")
+    assert (doc.source, doc.path, doc.title, doc.date) == (str(target), "docs/new.md", "Bão số 10", "2020-10-02")
     from indexer.storage import open_reader
 
     with open_reader(ix) as reader:
