@@ -23,6 +23,7 @@ from indexer.errors import IndexerError
 from indexer.stats import index_stats
 
 from search.engine import SearchError, search as run_search
+from search.sorting import SORTS
 
 
 def _colour(ctx_color: bool | None) -> bool:
@@ -164,14 +165,21 @@ def _progress_text(p: Progress) -> str:
 @click.option("--offset", type=click.IntRange(0, 10_000), default=0, show_default=True)
 @click.option("--passages", is_flag=True, help="Rank passages alone instead of grouping them by document.")
 @click.option("--exact", is_flag=True, help="Match diacritics exactly.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
+              help="Order: relevance, date (newest first) or date_asc; undated documents last.")
+@click.option("--facets", default="", metavar="NAMES", help="Count matches by these fields, e.g. year,category.")
+@click.option("--filter", "filters", multiple=True, metavar="FIELD:VALUE",
+              help="A filter, as in a query (date:2021, category:Sức khỏe); repeat for more.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--color/--no-color", "color", default=None, help="Colour the hits (default: on a terminal, unless NO_COLOR is set).")
-def search_cmd(query, index_dir, limit, offset, passages, exact, as_json, color) -> None:
-    """Search for QUERY: words, "phrases", -excluded, title:word."""
+def search_cmd(query, index_dir, limit, offset, passages, exact, sort, facets, filters, as_json, color) -> None:
+    """Search for QUERY: words, "phrases", -excluded, title:word, and filters
+    (date:2021, date:2020-01..2021-06, category:"Sức khỏe", -type:pdf, path:reports/2021)."""
     text = " ".join(query)
     try:
         result = run_search(text, index=index_dir, limit=limit, offset=offset,
-                            mode="passages" if passages else "documents", exact=exact)
+                            mode="passages" if passages else "documents", exact=exact, sort=sort,
+                            facets=facets, filters=filters)
     except (SearchError, IndexerError, OSError) as exc:
         _fail(str(exc))
     if as_json:
@@ -185,10 +193,18 @@ def _print_result(result, colour: bool) -> None:
         click.echo(f"note: {note}")
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
+    for f in result.filters:
+        click.echo(f"filter: {f['text']}")
     if not result.hits:
         click.echo(f"No results for: {result.query}")
         return
-    click.echo(f"{result.total} results ({result.took_ms:.0f} ms)\n")
+    unit = "passages" if result.mode == "passages" else "documents"
+    order = "" if result.sort == "relevance" else f", by {result.sort.replace('_asc', ', oldest first')}"
+    click.echo(f"{result.total} {unit} ({result.took_ms:.0f} ms{order})\n")
+    for name, counts in result.facets.items():
+        click.echo(f"{name}: " + ", ".join(f"{value} ({n})" for value, n in counts.items()))
+    if result.facets:
+        click.echo("")
     for n, doc in enumerate(result.documents(), start=1):
         title = click.style(doc.title, bold=True) if colour else doc.title
         date = f"  {doc.date}" if doc.date else ""
@@ -228,6 +244,8 @@ def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
         _dump(stats)
         return
     for key, value in stats.items():
+        if key == "fields":
+            value = ", ".join(f"{name} ({kind})" for name, kind in value.items())
         click.echo(f"{key}: {value}")
 
 

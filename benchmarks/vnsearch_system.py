@@ -31,9 +31,9 @@ class VnsearchSystem:
 
         def raws():
             nonlocal nbytes
-            for doc_id, title, text in docs:
+            for doc_id, title, text, *meta in docs:  # (id, title, text) or (id, title, text, metadata)
                 nbytes += len(text.encode("utf-8"))
-                yield RawDocument(str(doc_id), title, text)
+                yield RawDocument(str(doc_id), title, text, dict(meta[0]) if meta else {})
 
         started = time.perf_counter()
         summary = index_documents(raws(), self.index_dir, jobs=self.jobs)
@@ -46,8 +46,9 @@ class VnsearchSystem:
         }
         search("khởi động", index=self.index_dir)  # open the searcher once, outside the timings
 
-    def query(self, question: str, k: int) -> list[str]:
-        result = search(question, index=self.index_dir, limit=k)
+    def query(self, question: str, k: int, **options) -> list[str]:
+        """The top ``k`` document ids; ``options``: more of ``search()``'s (sort, filters, facets)."""
+        result = search(question, index=self.index_dir, limit=k, **options)
         return list(dict.fromkeys(hit.doc_id for hit in result.hits))[:k]
 
     def close(self) -> None:

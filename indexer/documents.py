@@ -45,16 +45,29 @@ def path_doc_id(path: str) -> str:
     return f"{stem}-{digest}"
 
 
+def document_date(fields: dict, text: str) -> str | None:
+    """A document's date: its source's ``date`` field when it reads as a date (ISO, ``30/5/2019``,
+    ``ngày 30 tháng 5 năm 2019``), else the first date of its text."""
+    declared = fields.get("date")
+    if isinstance(declared, str):
+        found = find_date(declared)
+        if found:
+            return found
+    return find_date(text)
+
+
 def analyze_document(raw: RawDocument, path: str, doc_id: str, extra_meta: dict | None = None) -> AnalyzedDocument:
     """Split one document into passages and compute the terms of every field."""
     title = (raw.title or "").strip() or guess_title(raw.text)
-    meta = dict(raw.meta or {})
-    meta.update(extra_meta or {})
+    fields = {k: v for k, v in (raw.meta or {}).items() if k != "path"}
+    # The source's own fields apart from what the indexer keeps (a JSONL field named "size"
+    # or "hash" must not overwrite the file's).
+    meta = dict(extra_meta or {}, fields=fields) if fields else dict(extra_meta or {})
     doc = AnalyzedDocument(
         doc_id=doc_id,
         path=path,
         title=title,
-        date=find_date(raw.text),
+        date=document_date(fields, raw.text),
         meta=meta,
         text=raw.text,
         title_terms=folded_positions(title),

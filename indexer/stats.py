@@ -8,6 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .doc_fields import field_kinds
 from .errors import IndexerError
 from .storage import exists, open_reader, size_on_disk
 
@@ -39,6 +40,7 @@ def index_stats(index_dir: Path) -> dict:
         raise IndexerError(f"no vnsearch index at {index_dir}")
     with open_reader(index_dir) as reader:
         documents, passages = reader.counts()
+        fields = field_kinds(v.fields for v in reader.document_values())
     info = read_info(index_dir)
     return {
         "index": str(index_dir),
@@ -48,4 +50,5 @@ def index_stats(index_dir: Path) -> dict:
         "created": info.get("created"),
         "updated": info.get("updated"),
         "paths": info.get("paths", []),
+        "fields": fields,  # what filters, sorting and facets can use, and each one's kind
     }

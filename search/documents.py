@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.doc_fields import relative_path
+
+from .docvalues import columns_for, roots_for
 from .engine import resolve_index, searching
 from .marks import QueryTerms, highlight_terms
 from .plan import plan_query
@@ -27,10 +30,11 @@ class DocumentPassage:
 @dataclass
 class Document:
     doc_id: str
-    path: str
+    path: str  # relative to the folder that was indexed, as hits show it
     title: str
     date: str | None
     passages: list[DocumentPassage] = field(default_factory=list)
+    source: str = ""  # the file's absolute path
 
 
 def get_document(doc_id: str, index: str | Path | None = None) -> Document | None:
@@ -38,16 +42,27 @@ def get_document(doc_id: str, index: str | Path | None = None) -> Document | Non
     with searching(resolve_index(index)) as opened:
         record = opened.reader.find_document(doc_id)
         passages = opened.reader.passages_of(record) if record is not None else []
+        roots = roots_for(opened.reader)
     if not passages:
         return None
     first = passages[0]
     return Document(
         doc_id=first.doc_id,
-        path=first.path,
+        path=relative_path(first.path, roots),
         title=first.title,
         date=first.date,
         passages=[DocumentPassage(p.passage_no, p.text) for p in passages],
+        source=first.path,
     )
+
+
+def index_fields(index: str | Path | None = None) -> dict[str, tuple[str, int]]:
+    """Every field of the index with its kind and, for keyword fields, its number of distinct
+    values (what the search page offers as facets)."""
+    with searching(resolve_index(index)) as opened:
+        columns = columns_for(opened.reader, opened.arrays)
+    return {name: (kind, len(columns.keywords[name].labels) if name in columns.keywords else 0)
+            for name, kind in columns.kinds.items()}
 
 
 def query_terms(query: str, index: str | Path | None = None, *, exact: bool = False) -> QueryTerms:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,14 +20,19 @@ from pathlib import Path
 from indexer.default import ensure_default_index
 from indexer.storage import DocumentRecord, IndexReader, exists, open_reader
 
+from indexer.doc_fields import relative_path
+
+from . import narrow
+from .docvalues import columns_for, roots_for
 from .highlight import snippet
 from .marks import QueryTerms, highlight_terms
-from .plan import TYPO_FIELD, plan_query
+from .plan import TYPO_FIELD, Exclude, Require, plan_query
 from .rank import record_scores, top_documents, top_passages
 from .scorer import IndexArrays, arrays_for
-from .results import Hit, SearchResult
+from .results import Hit, SearchResult, json_safe
+from .sorting import RELEVANCE, check_sort, sorted_documents, sorted_passages
 from .suggest import suggest
-from .syntax import ParsedQuery, parse, valid_unicode
+from .syntax import parse, valid_unicode
 
 MAX_LIMIT = 1000
 MAX_OFFSET = 10_000
@@ -118,9 +123,11 @@ def _open_index(index_dir: Path) -> OpenIndex:
 
 def warm(index: str | Path | None = None) -> None:
     """Open an index and prepare what its first queries would otherwise wait for (the typo
-    lookups' deletion index): a server calls it before it takes requests."""
+    lookups' deletion index, the documents' columns for filters and facets): a server calls it
+    before it takes requests."""
     with searching(resolve_index(index)) as opened:
         opened.reader.prepare_lookups(TYPO_FIELD)
+        columns_for(opened.reader, opened.arrays)  # the page's facets read them on every query
 
 
 def search(
@@ -132,55 +139,87 @@ def search(
     mode: str = "documents",
     exact: bool = False,
     passages_per_doc: int = 3,
+    sort: str = "relevance",
+    facets: Sequence[str] | str = (),
+    filters: Sequence[str] = (),
 ) -> SearchResult:
     """Search an index; ``index`` is an index folder, ``None`` the default index.
 
     ``mode="documents"`` ranks documents by their best passage and returns up to
     ``passages_per_doc`` passages under each (``limit``/``offset`` count documents);
     ``mode="passages"`` returns passages alone. ``exact=True`` matches diacritics exactly.
+    ``sort``: ``"relevance"``, ``"date"`` (newest first) or ``"date_asc"``, undated last.
+    ``facets``: names to count matches by (``("year", "category")``), over all matches.
+    ``filters``: more ``field:value`` filters, as typed in a query (``"date:2021"``).
     """
     started = time.perf_counter()
     if mode not in ("documents", "passages"):
         raise ValueError("mode must be 'documents' or 'passages'")
+    check_sort(sort)
     limit = max(0, min(int(limit), MAX_LIMIT))
     offset = max(0, min(int(offset), MAX_OFFSET))
+    ask = narrow.Asked.of(query, filters, facets, sort)
     parsed = parse(query)
-    result = SearchResult(query=valid_unicode(query), total=0, took_ms=0.0, suggestion=None, hits=[], notes=parsed.notes, mode=mode)
-    if parsed.is_empty():
+    result = SearchResult(query=valid_unicode(query), total=0, took_ms=0.0, suggestion=None, hits=[],
+                          notes=list(ask.notes), mode=mode, sort=sort)
+    if parsed.is_empty() and not ask.may_filter():
+        result.notes.extend(parsed.notes)
         result.notes.append("nothing to search for: the query has no words" if not parsed.excluded
                             else "nothing to search for: the query only excludes words")
         result.took_ms = _ms(started)
         return result
     with searching(resolve_index(index)) as opened:
-        _answer(opened, parsed, result, exact=exact, limit=limit, offset=offset, per_doc=passages_per_doc)
+        _answer(opened, ask, result, exact=exact, limit=limit, offset=offset, per_doc=passages_per_doc)
     result.took_ms = _ms(started)
     return result
 
 
-def _answer(opened: OpenIndex, parsed: ParsedQuery, result: SearchResult, *, exact: bool, limit: int, offset: int,
+def _answer(opened: OpenIndex, ask: narrow.Asked, result: SearchResult, *, exact: bool, limit: int, offset: int,
             per_doc: int) -> None:
     """Fill in ``result``'s total, hits, suggestion and notes: plan, rank, then build the page's hits."""
     reader, arrays = opened.reader, opened.arrays
+    narrowed = narrow.narrow(ask, reader, arrays)  # the filters the index can apply, the text to search
+    parsed = narrowed.parsed
+    result.notes.extend(narrowed.notes)
+    result.filters = [f.to_dict() for f in narrowed.filters]
     plan = plan_query(parsed, reader, exact)
     result.notes.extend(plan.notes)
-    if not plan.finds_anything():
-        result.notes.append("nothing to search for: the query has no letters or digits")
+    if plan.finds_anything():
+        scores = narrowed.apply(record_scores(reader, arrays, plan.clauses))
+    elif narrowed.filters:
+        # Filters alone: every document they let through, but those holding an excluded word.
+        scores = narrowed.everything(arrays)
+        for clause in plan.clauses:
+            if isinstance(clause, Exclude):
+                scores[record_scores(reader, arrays, [Require(clause.field, clause.terms, clause.accented)]) > 0] = 0.0
+    else:
+        result.notes.append("nothing to search for: the query has no words" if parsed.is_empty()
+                            else "nothing to search for: the query has no letters or digits")
         return
-    scores = record_scores(reader, arrays, plan.clauses)
-    if result.mode == "passages":
+    if ask.sort != RELEVANCE:
+        days = narrowed.columns.days
+        if result.mode == "passages":
+            result.total, chosen = sorted_passages(scores, days, ask.sort, limit, offset)
+        else:
+            result.total, chosen = sorted_documents(scores, arrays, days, ask.sort, limit, offset, per_doc)
+    elif result.mode == "passages":
         result.total, chosen = top_passages(scores, limit, offset)
     else:
         result.total, chosen = top_documents(scores, arrays, limit, offset, per_doc)
+    if ask.facets:
+        result.facets, notes = narrowed.facets(ask.facets, scores, arrays, result.mode)
+        result.notes.extend(notes)
     result.hits = _hits(reader, arrays, chosen, highlight_terms(plan))
-    if plan.corrections or result.total < 3 or not any(s.has_marks for s in plan.syllables):
+    if plan.finds_anything() and (plan.corrections or result.total < 3 or not any(s.has_marks for s in plan.syllables)):
         result.suggestion = suggest(result.query, [hit.text for hit in result.hits[:10]], plan.corrections)
 
 
 def _hits(reader: IndexReader, arrays: IndexArrays, chosen: list[tuple[int, float]], terms: QueryTerms) -> list[Hit]:
     """The chosen passages as hits, their text sliced from their document's record (read once
-    per page)."""
+    per page), their path relative to the folder that was indexed."""
     hits = []
     records: dict[int, DocumentRecord] = {}
+    roots = roots_for(reader)
     for docnum, score in chosen:
         owner = int(arrays.owner[docnum])
         if owner not in records:
@@ -190,7 +229,7 @@ def _hits(reader: IndexReader, arrays: IndexArrays, chosen: list[tuple[int, floa
         hits.append(
             Hit(
                 doc_id=passage.doc_id,
-                path=passage.path,
+                path=relative_path(passage.path, roots),
                 title=passage.title,
                 date=passage.date,
                 passage_no=passage.passage_no,
@@ -198,6 +237,8 @@ def _hits(reader: IndexReader, arrays: IndexArrays, chosen: list[tuple[int, floa
                 score=round(score, 4),
                 highlights=spans,
                 snippet=snippet(passage.text, spans),
+                source=passage.path,
+                metadata=json_safe(records[owner].fields),
             )
         )
     return hits

@@ -30,15 +30,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from indexer.errors import IndexerError
 
-from .documents import get_document, query_terms
+from .api_models import SearchResponse
+from .documents import get_document, index_fields, query_terms
 from .engine import MAX_OFFSET, SearchError, search, warm
 from .highlight import mark
+from .page_facets import PAGE_LIMIT, PageState, facet_links, filter_chips, page_facets, sort_links
+from .sorting import SORTS
 from .syntax import MAX_QUERY_CHARS
 
 HERE = Path(__file__).parent
 MAX_QUERY = MAX_QUERY_CHARS  # the parser's own bound
 MAX_LIMIT = 100  # a page; the engine allows more for programs
-PAGE_LIMIT = 10
+MAX_FILTERS = 20  # filters passed beside a query
 SUGGEST_TITLES = 5
 
 CSP = (
@@ -73,6 +76,8 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
     def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
         context.setdefault("q", "")
         context.setdefault("exact", False)
+        context.setdefault("sort", "relevance")
+        context.setdefault("filter_params", [])
         return templates.TemplateResponse(request, name, context, status_code=status)
 
     @app.middleware("http")
@@ -119,32 +124,43 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
                                        message="Đã có lỗi khi xử lý yêu cầu này (internal error)."))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def page(request: Request, q: str = "", limit: str = "", offset: str = "", exact: str = ""):
-        """The search page; bad parameters give a friendly message, not a JSON error."""
+    def page(request: Request, q: str = "", limit: str = "", offset: str = "", exact: str = "",
+             sort: str = "", filter: list[str] = Query([])):
+        """The search page; bad parameters give a friendly message, not a JSON error. Facets,
+        the sort switch and the filter chips are plain links (``page_facets``)."""
         want_exact = exact.lower() in ("1", "true", "on", "yes")
         errors = []
         if len(q) > MAX_QUERY:
             errors.append(f"Câu tìm kiếm quá dài: tối đa {MAX_QUERY} ký tự.")
         n_limit = _int_param(limit, PAGE_LIMIT, 1, MAX_LIMIT, "Số kết quả mỗi trang", errors)
         n_offset = _int_param(offset, 0, 0, MAX_OFFSET, "Vị trí bắt đầu", errors)
-        base = dict(q=q[:MAX_QUERY], exact=want_exact, limit=n_limit, offset=n_offset)
+        if sort and sort not in SORTS:
+            errors.append("Cách sắp xếp không hợp lệ.")
+        filters = [f[:MAX_QUERY] for f in filter if f.strip()][:MAX_FILTERS]
+        state = PageState(q[:MAX_QUERY], want_exact, n_limit, sort if sort in SORTS else "relevance", filters)
+        base = dict(q=state.q, exact=want_exact, limit=n_limit, offset=n_offset, sort=state.sort,
+                    filter_params=filters)
         if errors:
             return render(request, "search.html", 400, errors=errors, result=None, **base)
-        if not q.strip():
+        if not q.strip() and not filters:
             return render(request, "search.html", result=None, **base)
-        result = search(q, index_dir, limit=n_limit, offset=n_offset, exact=want_exact)
+        facets = page_facets(index_fields(index_dir))
+        result = search(q, index_dir, limit=n_limit, offset=n_offset, exact=want_exact, sort=state.sort,
+                        facets=facets, filters=filters)
         docs = result.documents()
         for doc in docs:
             for hit in doc.passages:
                 hit.snippet_html = Markup(hit.snippet)  # escaped by search.highlight.snippet
         nav = {}
         if n_offset > 0:
-            nav["prev"] = _page_url(q, want_exact, n_limit, max(0, n_offset - n_limit))
+            nav["prev"] = state.url(offset=max(0, n_offset - n_limit))
         if n_offset + n_limit < result.total and n_offset + n_limit <= MAX_OFFSET:
-            nav["next"] = _page_url(q, want_exact, n_limit, n_offset + n_limit)
-        suggestion_url = _page_url(result.suggestion, want_exact, n_limit, 0) if result.suggestion else None
+            nav["next"] = state.url(offset=n_offset + n_limit)
+        suggestion_url = state.url(q=result.suggestion) if result.suggestion else None
         return render(request, "search.html", result=result, docs=docs, nav=nav,
-                      suggestion_url=suggestion_url, first=n_offset + 1, **base)
+                      suggestion_url=suggestion_url, first=n_offset + 1, sorts=sort_links(state),
+                      chips=filter_chips(state, result.filters), facet_groups=facet_links(state, result),
+                      **base)
 
     @app.get("/doc/{doc_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def document(request: Request, doc_id: str, q: str = "", exact: str = ""):
@@ -168,15 +184,23 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
         return render(request, "document.html", doc=doc, passages=passages, first_hit=first_hit,
                       back=back, q=q, exact=want_exact)
 
-    @app.get("/api/search", tags=["api"], summary="Search: exactly SearchResult.to_dict()")
+    @app.get("/api/search", tags=["api"], summary="Search: exactly SearchResult.to_dict()",
+             response_model=SearchResponse)
     def api_search(
-        q: str = Query("", max_length=MAX_QUERY, description="The query: words, \"phrases\", -excluded, title:word"),
+        q: str = Query("", max_length=MAX_QUERY,
+                       description="The query: words, \"phrases\", -excluded, title:word, and filters "
+                                   "(date:2021, date:2020-01-01..2021-06-30, category:\"Sức khỏe\", -type:pdf)"),
         limit: int = Query(10, ge=1, le=MAX_LIMIT, description="Documents (or passages) per page"),
         offset: int = Query(0, ge=0, le=MAX_OFFSET, description="How many to skip"),
         exact: bool = Query(False, description="Match diacritics exactly"),
         mode: Literal["documents", "passages"] = Query("documents", description="Group by document or rank passages"),
+        sort: Literal["relevance", "date", "date_asc"] = Query("relevance", description="date: newest first; undated last"),
+        facets: str = Query("", max_length=MAX_QUERY, description="Fields to count matches by: year,category"),
+        filter: list[str] = Query([], max_length=MAX_FILTERS,
+                                  description="More filters, each field:value as in a query (repeat the parameter)"),
     ) -> dict:
-        result = search(q, index_dir, limit=limit, offset=offset, mode=mode, exact=exact)
+        result = search(q, index_dir, limit=limit, offset=offset, mode=mode, exact=exact, sort=sort,
+                        facets=facets, filters=[f[:MAX_QUERY] for f in filter])
         return result.to_dict()
 
     @app.get("/api/suggest", tags=["api"], summary="As-you-type: top document titles and the did-you-mean")
@@ -220,14 +244,7 @@ def _int_param(raw: str, default: int, lo: int, hi: int, label: str, errors: lis
 
 
 def _page_url(q: str, exact: bool, limit: int, offset: int) -> str:
-    params = {"q": q}
-    if exact:
-        params["exact"] = "1"
-    if limit != PAGE_LIMIT:
-        params["limit"] = str(limit)
-    if offset:
-        params["offset"] = str(offset)
-    return "/?" + urlencode(params)
+    return PageState(q, exact, limit).url(offset=offset)
 
 
 def _doc_url(doc_id: str, q: str = "", exact: bool = False, passage_no: int | None = None) -> str:

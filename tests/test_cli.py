@@ -44,7 +44,8 @@ def test_index_json_summary(built: Path):
 def test_search_json_and_text(built: Path):
     out = vnsearch("search", "tinh uy thai nguyen", "--index", str(built / "ix"), "--json", "--limit", "2")
     data = json.loads(out.stdout)
-    assert data["suggestion"] == "tỉnh ủy thái nguyên" and len({h["doc_id"] for h in data["hits"]}) <= 2
+    assert data["suggestion"] == "tỉnh ủy thái nguyên" and len(data["documents"]) <= 2
+    assert data["documents"][0]["path"] == "docs/000_13f43d64bff1cfb9.txt"
     text = vnsearch("search", "tinh", "uy", "thai", "nguyen", "--index", str(built / "ix"), env={"NO_COLOR": "1"})
     assert text.returncode == 0
     assert "»Tỉnh ủy Thái Nguyên«" in text.stdout and "\x1b[" not in text.stdout
@@ -75,7 +76,8 @@ def test_first_search_builds_the_default_index(tmp_path: Path):
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "VNSEARCH_INDEX": ""}
     out = vnsearch("search", "xay dung dang", "--json", "--limit", "1", env=env)
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout)["hits"]
+    data = json.loads(out.stdout)
+    assert data["documents"] and data["documents"][0]["path"].startswith("corpus/")
     assert (tmp_path / "cache" / "vnsearch" / "corpus-index").is_dir()
 
 

@@ -13,12 +13,13 @@ object. What the rest of vnsearch uses:
 * ``layout``: which format stores each field, and the layout versions a segment can be in.
 
 Modules: ``layout`` (the field table, versions), ``records`` (stored records), ``reader``,
-``writer``, ``files`` (the synced folder), and the formats behind them: ``whoosh_schema``,
+``writer``, ``files`` (the synced folder), ``columns`` (per-document values for filters, sorting, facets), and the formats behind them: ``whoosh_schema``,
 ``whoosh_formats`` and ``whoosh_segment`` (Whoosh's W3 segments, written a term at a time) and
 ``bags`` (frequency-only postings in numpy arrays). A second backend would be another
 implementation of ``reader`` and ``writer`` with the same classes' methods.
 """
 
+from .columns import DocumentValues
 from .files import size_on_disk
 from .layout import FIELDS, FORMAT_VERSION, TEXT_FIELDS, SegmentInfo
 from .reader import IndexReader, SegmentReader, exists, open_reader
@@ -32,6 +33,7 @@ __all__ = [
     "AnalyzedDocument",
     "AnalyzedPassage",
     "DocumentRecord",
+    "DocumentValues",
     "EncodedDocument",
     "IndexReader",
     "IndexWriter",

@@ -12,6 +12,9 @@ Formats of a field's postings:
 * ``BAGS``: term hashes and frequencies in the segment's ``.bag`` file (``bags``): all that BM25
   needs, at a fraction of the size, but no term strings, so no lexicon lookups;
 * ``KEYWORD``: a whole value as one term (Whoosh ``ID``), to find records by id, path or kind;
+* ``DOC_VALUES``: one value per document record in a Whoosh column (``columns``), which filters,
+  sorting and facets read for all documents at once; segments written before it have no such
+  row in their info, and their documents' values are read from the stored records instead;
 * ``W3_FREQUENCIES``: frequencies in Whoosh's term index, how version 1 kept the ``BAGS`` fields.
 
 Versions of a segment's layout, recorded in its ``.vnseg`` file (``write_segment_info``) since
@@ -38,6 +41,7 @@ from ..errors import IndexFormatError
 POSITIONS = "w3-positions"
 BAGS = "bags"
 KEYWORD = "keyword"
+DOC_VALUES = "doc-values"  # a per-document column of values (``columns``), read for every document at once
 W3_FREQUENCIES = "w3-frequencies"  # version 1's frequency-only fields, in Whoosh's term index
 
 #: Text fields of a passage, scored at query time.
@@ -53,6 +57,7 @@ FIELDS: dict[str, str] = {
     "key": KEYWORD,  # "d:<doc_id>" on document records
     "doc_id": KEYWORD,
     "path": KEYWORD,
+    "docvalues": DOC_VALUES,  # path, date and metadata of document records, for filters, sorting, facets
 }
 
 FORMAT_VERSION = 2
@@ -78,8 +83,10 @@ class SegmentInfo:
         return self.fields.get(fieldname)
 
 
+#: The fields of segments written before they recorded their layout (no per-document values yet).
+_INFERRED = {name: kept for name, kept in FIELDS.items() if kept != DOC_VALUES}
 #: Version 1 kept every field in Whoosh's term index.
-LEGACY_V1 = SegmentInfo(1, 1, {name: (W3_FREQUENCIES if kept == BAGS else kept) for name, kept in FIELDS.items()})
+LEGACY_V1 = SegmentInfo(1, 1, {name: (W3_FREQUENCIES if kept == BAGS else kept) for name, kept in _INFERRED.items()})
 
 
 def current_info(records: int = FORMAT_VERSION) -> SegmentInfo:
@@ -91,7 +98,7 @@ def infer_version(has_bags_file: bool) -> SegmentInfo:
     a bags file (postings version 2); older ones do not (version 1). Their records are read as
     version 1's, which reads both shapes: release 0.1 copied version-1 records unchanged into the
     segments it merged, and said nothing of it."""
-    return SegmentInfo(2, 1, dict(FIELDS)) if has_bags_file else LEGACY_V1
+    return SegmentInfo(2, 1, dict(_INFERRED)) if has_bags_file else LEGACY_V1
 
 
 def segment_info(segment, storage) -> SegmentInfo:

@@ -26,8 +26,9 @@ from whoosh import index as whoosh_index
 from whoosh.query import Phrase, Term
 from whoosh.util.numeric import byte_to_length
 
-from . import verify
+from . import columns, verify
 from .bags import read_bags
+from .columns import DocumentValues
 from .lexicon import DeletionIndex, cached
 from .layout import BAGS, SegmentInfo, segment_info
 from .whoosh_lengths import length_column
@@ -122,6 +123,25 @@ class SegmentReader:
     def passage(self, docnum: int, document: DocumentRecord | None) -> PassageRecord:
         return passage_record(docnum, self.stored(docnum), self.info.records, document)
 
+    def document_values(self) -> list[DocumentValues]:
+        """Path, date and metadata of every document record of the segment (deleted ones
+        included), local docnums ascending: from its ``docvalues`` column, or from the stored
+        records of documents that have none (``columns``); computed once per segment."""
+        segment = self._reader.segment()
+        key = (getattr(self._reader.storage(), "folder", None), segment.segment_id())
+        return columns.cached(key, self._read_values)
+
+    def _read_values(self) -> list[DocumentValues]:
+        docs = self.postings("kind", "doc")[0]
+        column = None
+        if self._reader.has_column(columns.FIELD):
+            column = self._reader.column_reader(columns.FIELD, SCHEMA[columns.FIELD].column_type)
+        out = []
+        for d in docs.tolist():
+            raw = column[d] if column is not None else b""
+            out.append(columns.decode_values(d, raw) if raw else columns.from_record(d, self.stored(d)))
+        return out
+
     def terms_with_prefix(self, field: str, prefix: str) -> list[str]:
         """Indexed terms of a positional or keyword field that start with ``prefix`` (bags keep
         term hashes, not terms: none for those)."""
@@ -189,6 +209,7 @@ class IndexReader:
     def __init__(self, index_dir: str | Path):
         # Our schema, not the one pickled in the table of contents: that one names the classes
         # by the modules they lived in when the index was written (``indexer.schema`` in 0.1).
+        self.index_dir = Path(index_dir)
         self._ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, schema=SCHEMA)
         self._searcher = self._ix.searcher()
         leaves = self._searcher.subsearchers or [(self._searcher, 0)]
@@ -294,6 +315,16 @@ class IndexReader:
     def passages(self) -> Iterator[int]:
         """Global docnums of every live passage record."""
         return (int(d) for d in self._records_with("kind", "passage"))
+
+    def document_values(self) -> list[DocumentValues]:
+        """Path, date and metadata of every live document, by global docnum, ascending."""
+        out = []
+        for seg, base in self.segments:
+            deleted = seg.deleted()
+            for v in seg.document_values():
+                if deleted is None or not deleted[v.docnum]:
+                    out.append(DocumentValues(v.docnum + base, v.path, v.date, v.fields))
+        return out
 
     def find_document(self, doc_id: str) -> DocumentRecord | None:
         """The live record of the document ``doc_id``, with its text, or None (by its ``key``,

@@ -24,6 +24,11 @@ class DocumentRecord:
     meta: dict = field(default_factory=dict)
     text: str | None = None  # None in version-1 records, and when read without text
 
+    @property
+    def fields(self) -> dict:
+        """The metadata its source declared (a JSONL line's other fields, a .docx author)."""
+        return source_fields(self.meta)
+
 
 @dataclass
 class PassageRecord:
@@ -39,6 +44,19 @@ class PassageRecord:
     path: str
     title: str
     date: str | None
+
+
+#: What the indexer itself keeps in a record's ``meta`` (incremental indexing's comparisons).
+INDEXER_META = frozenset({"size", "mtime_ns", "hash", "passages", "legacy_encoding", "path"})
+
+
+def source_fields(meta: dict) -> dict:
+    """A source's own metadata fields from a record's ``meta``: under ``fields`` since records
+    kept them apart; before, beside the indexer's own keys, which are left out."""
+    own = meta.get("fields")
+    if isinstance(own, dict):
+        return dict(own)
+    return {k: v for k, v in meta.items() if k not in INDEXER_META and k != "fields"}
 
 
 def document_record(docnum: int, stored: dict, with_text: bool = True) -> DocumentRecord:

@@ -17,7 +17,8 @@ behaves exactly like ``TEXT``.
 
 from __future__ import annotations
 
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 
 from analyzers import FIELD_ANALYZERS
 
@@ -68,6 +69,8 @@ def build_schema() -> Schema:
         "span": STORED(),
         "text": STORED(),
         "meta": STORED(),
+        # a document's path, date and metadata fields as one compact value (``columns``)
+        "docvalues": COLUMN(VarBytesColumn()),
     }
     for name in TEXT_FIELDS:
         fields[name] = PostedText(analyzer=FIELD_ANALYZERS[name](), phrase=FIELDS[name] == POSITIONS)

@@ -26,6 +26,7 @@ from pathlib import Path
 from whoosh.writing import CLEAR
 
 from .bags import Bag, Hasher, bag_of
+from .columns import encode_values
 from .files import open_or_create, remove_uncommitted
 from . import bags as bagfile
 from . import lock as locks
@@ -250,7 +251,8 @@ def add_encoded(w: FastSegmentWriter, doc: EncodedDocument, record_meta: dict) -
     passages. What a document's passages share is stored once, on its record, where the title
     is also indexed; passages index their path (``delete_path`` goes by it) without storing it."""
     w.add_document(kind="doc", key=f"d:{doc.doc_id}", doc_id=doc.doc_id, path=doc.path, meta=record_meta,
-                   title=doc.title_posted, _stored_title=doc.title, date=doc.date, text=doc.text)
+                   title=doc.title_posted, _stored_title=doc.title, date=doc.date, text=doc.text,
+                   docvalues=encode_values(doc.path, doc.date, doc.meta))
     first = w.docnum
     for (no, start, end), fields, lengths in zip(doc.spans, doc.posted, doc.lengths):
         w.add_document(kind="passage", doc_id=doc.doc_id, path=doc.path, _stored_path=None, passage_no=no,

@@ -54,7 +54,7 @@ def test_changed_removed_and_new_files(docs: Path, tmp_path: Path):
     assert (second.added, second.updated, second.removed, second.unchanged) == (1, 1, 1, 3)
     assert second.documents == 5
     assert second.passages != first.passages
-    assert search("hop tac xa quynh luu", index=ix).hits[0].path == str(changed)
+    assert search("hop tac xa quynh luu", index=ix).hits[0].source == str(changed)
     assert search("bao so 9 quang ngai", index=ix).hits[0].title == "Bão số 9"
     assert not [h for h in search("Đảng", index=ix, limit=50).hits if h.path.endswith("004_f3c1ed268efcd059.txt")]
 
@@ -166,17 +166,17 @@ def test_hits_carry_their_documents_metadata_after_an_update(docs: Path, tmp_pat
     target.write_text("# Bão số 9\n\nNgày 29/09/2020, cơn bão số 9 đổ bộ vào Quảng Ngãi.\n", encoding="utf-8")
     index_paths([docs], ix, jobs=1)
     hit = search("bao so 9 quang ngai", index=ix).hits[0]
-    assert (hit.path, hit.title, hit.date) == (str(target), "Bão số 9", "2020-09-29")
+    assert (hit.source, hit.path, hit.title, hit.date) == (str(target), "docs/new.md", "Bão số 9", "2020-09-29")
     target.write_text("# Bão số 10\n\nNgày 2/10/2020, cơn bão số 10 đổ bộ vào Quảng Ngãi.\n\n"
                       + "Mưa lớn kéo dài ở Quảng Ngãi. " * 40 + "\n", encoding="utf-8")
     assert index_paths([docs], ix, jobs=1).updated == 1
     hits = search("bao quang ngai", index=ix, limit=20).hits
-    mine = [h for h in hits if h.path == str(target)]
+    mine = [h for h in hits if h.source == str(target)]
     assert mine and all((h.title, h.date) == ("Bão số 10", "2020-10-02") for h in mine)
     others = [h for h in search("Đảng", index=ix, limit=20).hits]
-    assert others and all(h.path.startswith(str(docs)) and h.path != str(target) and h.title for h in others)
+    assert others and all(h.source.startswith(str(docs)) and h.source != str(target) and h.title for h in others)
     doc = get_document(mine[0].doc_id, index=ix)
-    assert (doc.path, doc.title, doc.date) == (str(target), "Bão số 10", "2020-10-02")
+    assert (doc.source, doc.path, doc.title, doc.date) == (str(target), "docs/new.md", "Bão số 10", "2020-10-02")
     from indexer.storage import open_reader
 
     with open_reader(ix) as reader:

@@ -162,7 +162,7 @@ def index_and_check(corpus: NastyCorpus, index_dir: Path, jobs: int = 1) -> Nast
         problems.append(f"{summary.documents} documents indexed for {len(corpus.good)} good files")
     for path, marker in corpus.good.items():
         result = search(marker, index_dir, limit=5)
-        paths = [hit.path for hit in result.hits]
+        paths = [hit.source for hit in result.hits]
         if paths[:1] != [path]:
             problems.append(f"{marker} of {path} found in {paths}")
             continue

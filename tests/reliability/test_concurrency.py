@@ -46,14 +46,14 @@ def test_threads_share_one_searcher_safely(tmp_path):
     write_documents(tmp_path / "docs", 60, seed=3)
     index_paths([tmp_path / "docs"], tmp_path / "ix", jobs=1)
     queries = ["tỉnh ủy", "kinh tế", '"xây dựng"', "phát triển -đảng", "hoi nghi", "title:văn"]
-    expected = {q: search(q, tmp_path / "ix", limit=50).to_dict()["hits"] for q in queries}
+    expected = {q: search(q, tmp_path / "ix", limit=50).to_dict()["documents"] for q in queries}
     errors: list[BaseException] = []
 
     def worker(i: int) -> None:
         try:
             for k in range(12):
                 q = queries[(i + k) % len(queries)]
-                got = search(q, tmp_path / "ix", limit=50).to_dict()["hits"]
+                got = search(q, tmp_path / "ix", limit=50).to_dict()["documents"]
                 assert got == expected[q], q
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)

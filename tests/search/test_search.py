@@ -144,10 +144,18 @@ def test_unbalanced_quote_still_searches_the_phrase(index_dir):
 
 def test_json_shape(index_dir):
     data = search("hợp tác xã", index=index_dir, limit=1).to_dict()
-    assert {"query", "total", "took_ms", "suggestion", "hits"} <= set(data)
-    hit = data["hits"][0]
-    assert set(hit) == {"doc_id", "path", "title", "date", "passage_no", "text", "score", "highlights", "snippet"}
-    assert all(isinstance(s, int) and isinstance(e, int) for s, e in hit["highlights"])
+    assert data["api_version"] == 2 and data["mode"] == "documents" and "hits" not in data
+    assert {"query", "total", "took_ms", "suggestion", "documents", "notes", "sort", "filters", "facets"} <= set(data)
+    doc = data["documents"][0]
+    assert set(doc) == {"doc_id", "path", "source", "title", "date", "score", "metadata", "passages"}
+    assert doc["path"].startswith("docs/") and doc["source"].endswith(doc["path"]) and doc["source"].startswith("/")
+    passage = doc["passages"][0]
+    assert set(passage) == {"passage_no", "text", "score", "highlights", "snippet"}
+    assert all(isinstance(s, int) and isinstance(e, int) for s, e in passage["highlights"])
+    passages = search("hợp tác xã", index=index_dir, limit=1, mode="passages").to_dict()
+    assert "documents" not in passages and len(passages["hits"]) == 1
+    assert set(passages["hits"][0]) == {"doc_id", "path", "source", "title", "date", "passage_no", "text", "score",
+                                        "highlights", "snippet", "metadata"}
 
 
 def test_dates_come_from_the_text(index_dir):

@@ -9,9 +9,9 @@ from dataclasses import fields
 import httpx
 import pytest
 
-from search import Hit, SearchResult, search
+from search import search
 
-from .conftest import REPO, XSS_IMG, XSS_SCRIPT, running
+from .conftest import CORPUS, REPO, XSS_IMG, XSS_SCRIPT, running
 
 
 def test_api_search_is_search_result_to_dict(client, index_dir):
@@ -19,12 +19,17 @@ def test_api_search_is_search_result_to_dict(client, index_dir):
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/json")
     data = r.json()
-    assert set(data) == {f.name for f in fields(SearchResult)}
-    assert data["hits"] and all(set(h) == {f.name for f in fields(Hit)} for h in data["hits"])
     expected = search("tinh uy thai nguyen", index_dir, limit=3).to_dict()
     data.pop("took_ms"), expected.pop("took_ms")
-    assert data == expected
-    assert "<mark>Tỉnh ủy Thái Nguyên</mark>" in data["hits"][0]["snippet"]
+    assert data == expected and data["api_version"] == 2 and "hits" not in data
+    assert data["documents"] and all(d["passages"] for d in data["documents"])
+    assert data["documents"][0]["path"] == "corpus/000_13f43d64bff1cfb9.txt"
+    assert data["documents"][0]["source"] == str(CORPUS / "000_13f43d64bff1cfb9.txt")
+    assert "<mark>Tỉnh ủy Thái Nguyên</mark>" in data["documents"][0]["passages"][0]["snippet"]
+    passages = client.get("/api/search", params={"q": "tinh uy thai nguyen", "limit": 3, "mode": "passages"}).json()
+    expected = search("tinh uy thai nguyen", index_dir, limit=3, mode="passages").to_dict()
+    passages.pop("took_ms"), expected.pop("took_ms")
+    assert passages == expected and len(passages["hits"]) == 3 and "documents" not in passages
 
 
 def test_api_search_modes_exact_and_paging(client):
@@ -34,9 +39,9 @@ def test_api_search_modes_exact_and_paging(client):
     assert {(h["doc_id"], h["passage_no"]) for h in page2["hits"]}.isdisjoint(
         {(h["doc_id"], h["passage_no"]) for h in passages["hits"]})
     exact = client.get("/api/search", params={"q": "Thái Nguyên", "exact": "true"}).json()
-    assert exact["hits"]
+    assert exact["documents"]
     empty = client.get("/api/search", params={"q": ""}).json()
-    assert empty["total"] == 0 and empty["hits"] == []
+    assert empty["total"] == 0 and empty["documents"] == []
 
 
 @pytest.mark.parametrize("params", [
@@ -75,7 +80,15 @@ def test_openapi_and_docs(client):
     spec = client.get("/openapi.json").json()
     assert {"/api/search", "/api/suggest"} <= set(spec["paths"])
     names = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
-    assert names == {"q", "limit", "offset", "exact", "mode"}
+    assert names == {"q", "limit", "offset", "exact", "mode", "sort", "facets", "filter"}
+    # Both shapes of the result are described, told apart by their mode.
+    response = spec["paths"]["/api/search"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert response["discriminator"]["propertyName"] == "mode"
+    schemas = spec["components"]["schemas"]
+    assert {"documents", "total", "api_version", "facets", "filters"} <= set(schemas["DocumentsResult"]["properties"])
+    assert "hits" in schemas["PassagesResult"]["properties"] and "hits" not in schemas["DocumentsResult"]["properties"]
+    assert {"passage_no", "text", "score", "highlights", "snippet"} <= set(schemas["Passage"]["properties"])
+    assert {"doc_id", "path", "source", "metadata", "passages"} <= set(schemas["Document"]["properties"])
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
 
@@ -120,7 +133,7 @@ def test_search_page_bad_parameters_are_friendly(client, params):
 
 
 def test_hostile_document_is_escaped(client):
-    data = client.get("/api/search", params={"q": "kiem tra bao mat"}).json()
+    data = client.get("/api/search", params={"q": "kiem tra bao mat", "mode": "passages"}).json()
     hit = next(h for h in data["hits"] if XSS_SCRIPT in h["text"])
     assert "<script>" not in hit["snippet"] and "&lt;script&gt;" in hit["snippet"]
     page = client.get("/", params={"q": "kiem tra bao mat"}).text
@@ -138,7 +151,7 @@ def test_hostile_document_is_escaped(client):
 
 
 def test_document_page_marks_the_query(client):
-    hit = client.get("/api/search", params={"q": "tinh uy thai nguyen", "limit": 1}).json()["hits"][0]
+    hit = client.get("/api/search", params={"q": "tinh uy thai nguyen", "limit": 1, "mode": "passages"}).json()["hits"][0]
     html = client.get(f"/doc/{hit['doc_id']}", params={"q": "tinh uy thai nguyen"}).text
     assert f'id="p{hit["passage_no"]}"' in html
     assert "<mark>Tỉnh ủy Thái Nguyên</mark>" in html
