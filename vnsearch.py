@@ -318,13 +318,15 @@ def _print_repair(fixed, index_dir: Path) -> None:
 @click.option("--index", "index_dir", type=click.Path(path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve_cmd(index_dir: Path | None, host: str, port: int) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Server processes, sharing the index through the page cache (default: one per core).")
+def serve_cmd(index_dir: Path | None, host: str, port: int, workers: int | None) -> None:
     """Serve the search page and JSON API."""
     try:
-        from search.web import serve
+        from search.web import default_workers, serve
     except ImportError as exc:
         _fail(f"the web server could not start: {exc}")
-    serve(index_dir, host=host, port=port)
+    serve(index_dir, host=host, port=port, workers=workers or default_workers())
 
 
 if __name__ == "__main__":

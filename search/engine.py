@@ -51,9 +51,9 @@ class OpenIndex:
     arrays: IndexArrays
 
 
-_lock = threading.Lock()
+_lock = threading.Lock()  # guards the two dicts below
 _open_indexes: dict[str, OpenIndex] = {}
-_index_locks: dict[str, threading.RLock] = {}
+_reopen_locks: dict[str, threading.Lock] = {}
 _default_index: Path | None = None
 
 
@@ -63,7 +63,7 @@ def _forget_open_indexes() -> None:
     global _lock
     _lock = threading.Lock()
     _open_indexes.clear()
-    _index_locks.clear()
+    _reopen_locks.clear()
 
 
 if hasattr(os, "register_at_fork"):
@@ -90,34 +90,35 @@ def resolve_index(index: str | Path | None) -> Path:
 
 @contextmanager
 def searching(index_dir: Path) -> Iterator[OpenIndex]:
-    """The index's shared reader, for this thread alone while the block runs.
+    """The index's latest commit as this process keeps it open, shared by every thread.
 
-    The storage's readers are not thread-safe: their files keep one read position, so two
-    threads reading postings or stored records of the same reader at once read each other's
-    bytes (``UnpicklingError``, wrong postings). Everything that reads a cached reader goes
-    through here. The lock is re-entrant, so a caller may hold it around ``search()``.
-    """
-    key = str(index_dir.resolve())
-    with _lock:
-        lock = _index_locks.setdefault(key, threading.RLock())
-    with lock:
-        yield _open_index(index_dir)
+    No lock is held while the block runs: the storage's readers read their memory-mapped files
+    by position (``indexer.storage.mapped``), so threads answer queries on one reader at once.
+    The block keeps the commit it started with, even if a newer one replaces it meanwhile (a
+    query never mixes two commits)."""
+    yield _open_index(index_dir)
 
 
 def _open_index(index_dir: Path) -> OpenIndex:
     """A reader per index, kept open across queries and replaced by a fresh one when a newer
-    commit exists; called with the index's lock held (``searching``). The old reader is not closed here, since another thread may still be
-    answering a query with it; it is closed when the last query lets it go."""
+    commit exists (every process notices on its own, from the table of contents' generation:
+    each of ``serve``'s workers picks up a commit at its next query). One thread opens it while
+    the others wait for that one reader rather than opening their own; the old reader is never
+    closed here, since other threads may still be answering with it: its maps are released with
+    the last query that holds it."""
     key = str(index_dir.resolve())
+    current = _open_indexes.get(key)
+    if current is not None and current.reader.is_current():
+        return current
     with _lock:
+        reopen = _reopen_locks.setdefault(key, threading.Lock())
+    with reopen:  # this index's own lock: opening a large index must not hold up the others
         current = _open_indexes.get(key)
-    if current is None or not current.reader.is_current():
-        # Under this index's lock (``searching``), not the global one: opening a large index
-        # must not hold up searches of the others.
-        reader = open_reader(index_dir)
-        current = OpenIndex(reader, arrays_for(reader))
-        with _lock:
-            _open_indexes[key] = current
+        if current is None or not current.reader.is_current():
+            reader = open_reader(index_dir)
+            current = OpenIndex(reader, arrays_for(reader))
+            with _lock:
+                _open_indexes[key] = current
     return current
 
 

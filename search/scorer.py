@@ -15,6 +15,7 @@ document's passages start) are read once per open index and kept in its ``IndexA
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -38,14 +39,27 @@ class IndexArrays:
     _owner: np.ndarray | None = None
     cache: OrderedDict = field(default_factory=OrderedDict)  # (field, text) -> (ids, scores)
     cached_bytes: int = 0
+    # Threads share an open index: the cache is looked up and filled under this lock, never
+    # held while a term is decoded.
+    cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def recall(self, key: tuple[str, str]) -> tuple[np.ndarray, np.ndarray] | None:
+        with self.cache_lock:
+            value = self.cache.get(key)
+            if value is not None:
+                self.cache.move_to_end(key)
+            return value
 
     def remember(self, key: tuple[str, str], value: tuple[np.ndarray, np.ndarray]) -> None:
         """Keep a term's scores, forgetting the least recently used beyond ``CACHE_BYTES``."""
-        self.cache[key] = value
-        self.cached_bytes += value[0].nbytes + value[1].nbytes
-        while self.cached_bytes > CACHE_BYTES and len(self.cache) > 1:
-            _, (ids, scores) = self.cache.popitem(last=False)
-            self.cached_bytes -= ids.nbytes + scores.nbytes
+        with self.cache_lock:
+            if key in self.cache:  # another thread decoded it meanwhile
+                return
+            self.cache[key] = value
+            self.cached_bytes += value[0].nbytes + value[1].nbytes
+            while self.cached_bytes > CACHE_BYTES and len(self.cache) > 1:
+                _, (ids, scores) = self.cache.popitem(last=False)
+                self.cached_bytes -= ids.nbytes + scores.nbytes
 
     def length(self, fieldname: str) -> tuple[np.ndarray, float]:
         # An open index is shared between threads: fill both dicts before publishing either, so a
@@ -87,9 +101,8 @@ def term_scores(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndar
     frequent pairs) recur from query to query; their scores depend only on the commit.
     """
     key = (fieldname, text)
-    cached = arrays.cache.get(key)
+    cached = arrays.recall(key)
     if cached is not None:
-        arrays.cache.move_to_end(key)
         return cached
     segments = arrays.reader.segments
     df = sum(segment.doc_frequency(fieldname, text) for segment, _ in segments)

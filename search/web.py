@@ -5,6 +5,9 @@
 * ``GET /api/search`` exactly ``SearchResult.to_dict()``; ``GET /api/suggest`` as-you-type;
 * ``/openapi.json`` and ``/docs`` from FastAPI.
 
+``serve`` runs it in one process or in several (``--workers``), each over the same memory-mapped
+index.
+
 Safety: queries and documents are untrusted. Templates autoescape; the only HTML marked safe is
 what ``search.highlight`` produced (it escapes the text itself and adds ``<mark>`` only).
 Documents are looked up by id in the index, never by a path from the request. Every page carries
@@ -13,6 +16,7 @@ a Content-Security-Policy without inline script.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Literal
@@ -167,7 +171,6 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
         """A whole document, its passages in order, the query's hits marked."""
         want_exact = exact.lower() in ("1", "true", "on", "yes")
         q = q[:MAX_QUERY]
-        # search.engine serializes reads of the shared reader (``searching``); no lock here.
         doc = get_document(doc_id, index_dir)
         if doc is None:
             return render(request, "error.html", 404, title="Không tìm thấy tài liệu",
@@ -268,8 +271,30 @@ def _version() -> str:
         return "0"
 
 
-def serve(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the web app with uvicorn; a missing index is a one-line message and exit status 1."""
+SERVE_INDEX_ENV = "VNSEARCH_SERVE_INDEX"  # how ``serve`` tells its worker processes the index
+WORKER_HEALTHCHECK_S = 120
+
+
+def default_workers() -> int:
+    """One worker process per core: a query is CPU work under one interpreter lock, so threads
+    of one process answer one query at a time, and processes answer one each."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def worker_app() -> FastAPI:
+    """The app of one of ``serve``'s worker processes (uvicorn imports it by name in each).
+
+    Each worker opens the index itself, its files memory-mapped, so the workers share the
+    index's pages through the page cache rather than each holding a copy; each prepares its typo
+    lookups before it takes requests, and each notices a new commit at its next query."""
+    index_dir = Path(os.environ[SERVE_INDEX_ENV])
+    warm(index_dir)
+    return create_app(index_dir)
+
+
+def serve(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Run the web app with uvicorn, in ``workers`` processes sharing the listening socket (one:
+    in this process); a missing index is a one-line message and exit status 1."""
     import uvicorn
 
     from indexer.storage import exists
@@ -281,9 +306,19 @@ def serve(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000) -> 
             index_dir = ensure_default_index()
         if not exists(Path(index_dir)):
             raise SearchError(f"no vnsearch index at {index_dir}: build one with `vnsearch index PATH --index {index_dir}`")
-        warm(Path(index_dir))  # the first user's typo should not wait for the lookup index
+        if workers <= 1:
+            warm(Path(index_dir))  # the first user's typo should not wait for the lookup index
     except (SearchError, IndexerError, OSError) as exc:
         print(f"vnsearch: {exc}", file=sys.stderr)
         sys.exit(1)
-    print(f"vnsearch: serving {index_dir} at http://{host}:{port}/", file=sys.stderr)
-    uvicorn.run(create_app(Path(index_dir)), host=host, port=port, log_level="info")
+    plural = "es" if workers > 1 else ""
+    print(f"vnsearch: serving {index_dir} at http://{host}:{port}/ ({workers} worker process{plural})", file=sys.stderr)
+    if workers <= 1:
+        uvicorn.run(create_app(Path(index_dir)), host=host, port=port, log_level="info")
+        return
+    os.environ[SERVE_INDEX_ENV] = str(Path(index_dir).resolve())
+    # A worker answers uvicorn's health check only once it has imported the program and started
+    # its pong thread: on a loaded machine that takes longer than uvicorn's 5 s, which then kills
+    # and restarts the worker, again and again. A worker that hangs is noticed later instead.
+    uvicorn.run("search.web:worker_app", factory=True, host=host, port=port, workers=workers, log_level="info",
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)

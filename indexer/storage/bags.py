@@ -32,6 +32,7 @@ import hashlib
 import json
 import struct
 import tempfile
+import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -294,22 +295,54 @@ def _unpage(data: bytes) -> tuple[np.ndarray, np.ndarray]:
 
 
 def read_bags(segment, storage) -> "BagReader | None":
-    """The bags file of a Whoosh segment, or None for a segment without one."""
+    """The bags file of a Whoosh segment, or None for a segment without one. Read in place when
+    the storage maps its files (``mapped``): the reader's arrays are views of the map."""
     name = segment.make_filename(EXT)
     if not storage.file_exists(name):
         return None
     f = storage.open_file(name)
     try:
-        return BagReader(f.read())
+        view = getattr(f, "view", None)
+        return BagReader(view() if view is not None else f.read())
     finally:
         f.close()
 
 
-class BagReader:
-    """The bag postings of one segment, read from its ``.bag`` file's bytes."""
+class SortedHashes:
+    """A field's sorted term hashes, searched where they lie (a view of a mapped file).
 
-    def __init__(self, data: bytes, cache_pages: int = 512):
-        if data[: len(MAGIC)] != MAGIC or len(data) < len(MAGIC) + _FOOTER.size:
+    numpy's ``searchsorted`` copies an array that is not aligned to its item size on every call
+    (100 ms for ten million hashes), and a field's hashes start wherever its pages ended. So the
+    search is in two steps, as Lucene's terms index works: a copy of every ``STRIDE``-th hash
+    (1/256 of them) says which run of hashes can hold the term, and that run alone (2 KiB) is
+    copied and searched."""
+
+    STRIDE = 256
+
+    def __init__(self, hashes: np.ndarray):
+        self.hashes = hashes
+        self.sample = np.ascontiguousarray(hashes[:: self.STRIDE])
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def find(self, h: np.uint64) -> int:
+        """The place of ``h``, or -1."""
+        j = int(np.searchsorted(self.sample, h, side="right")) - 1
+        if j < 0:
+            return -1
+        lo = j * self.STRIDE
+        run = np.array(self.hashes[lo : lo + self.STRIDE])
+        i = int(np.searchsorted(run, h))
+        return lo + i if i < len(run) and run[i] == h else -1
+
+
+class BagReader:
+    """The bag postings of one segment, read from its ``.bag`` file's bytes (``bytes``, or a view
+    of a mapped file, which is then never copied: only the pages a query decodes are)."""
+
+    def __init__(self, data, cache_pages: int = 512):
+        if bytes(data[: len(MAGIC)]) != MAGIC or len(data) < len(MAGIC) + _FOOTER.size:
             raise ValueError("not a vnsearch bag file")
         (size,) = _FOOTER.unpack_from(data, len(data) - _FOOTER.size)
         footer = json.loads(bytes(data[len(data) - _FOOTER.size - size : len(data) - _FOOTER.size]))
@@ -318,24 +351,24 @@ class BagReader:
         self.fields = {}
         for name, w in footer["fields"].items():
             self.fields[name] = (
-                # A copy: the arrays follow pages of any length, and numpy copies an unaligned
-                # array on every search of it.
-                np.frombuffer(body, dtype="<u8", count=w["terms"], offset=w["hashes"]).copy(),
-                np.frombuffer(body, dtype="<u4", count=w["terms"], offset=w["ends"]).astype(np.int64),
-                np.frombuffer(body, dtype="<u8", count=w["pages"] + 1, offset=w["offsets"]).astype(np.int64),
+                SortedHashes(np.frombuffer(body, dtype="<u8", count=w["terms"], offset=w["hashes"])),
+                np.frombuffer(body, dtype="<u4", count=w["terms"], offset=w["ends"]),
+                np.frombuffer(body, dtype="<u8", count=w["pages"] + 1, offset=w["offsets"]),
                 body[w["data"] :],
             )
+        # Decoded pages, shared by the threads reading this segment (``_page`` holds the lock
+        # only to look up and to insert, never while decoding).
         self._cache: OrderedDict = OrderedDict()
         self._cache_pages = cache_pages
+        self._cache_lock = threading.Lock()
 
     def _find(self, fieldname: str, term: bytes) -> tuple[int, int] | None:
         field = self.fields.get(fieldname)
         if field is None:
             return None
         hashes, ends = field[0], field[1]
-        h = np.uint64(term_hash(term))
-        i = int(np.searchsorted(hashes, h))
-        if i >= len(hashes) or hashes[i] != h:
+        i = hashes.find(np.uint64(term_hash(term)))
+        if i < 0:
             return None
         return (int(ends[i - 1]) if i else 0), int(ends[i])
 
@@ -365,27 +398,29 @@ class BagReader:
 
     def _page(self, fieldname: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         key = (fieldname, k)
-        hit = self._cache.get(key)
-        if hit is not None:
-            self._cache.move_to_end(key)
-            return hit
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
         hit = self._decode(fieldname, k)
-        self._cache[key] = hit
-        if len(self._cache) > self._cache_pages:
-            self._cache.popitem(last=False)
+        with self._cache_lock:
+            self._cache[key] = hit
+            if len(self._cache) > self._cache_pages:
+                self._cache.popitem(last=False)
         return hit
 
     def _decode(self, fieldname: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Page ``k`` of a field: docnum gaps and frequencies."""
         offsets, data = self.fields[fieldname][2], self.fields[fieldname][3]
-        return _unpage(bytes(data[offsets[k] : offsets[k + 1]]))
+        return _unpage(data[int(offsets[k]) : int(offsets[k + 1])])
 
     def all_postings(self, fieldname: str) -> Bag:
         """Every posting of a field (for merging segments): hashes, docnums, freqs."""
         field = self.fields.get(fieldname)
         if field is None or not len(field[0]):
             return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint8)
-        hashes, ends, offsets, data = field
+        hashes, ends, offsets = np.array(field[0].hashes), field[1].astype(np.int64), field[2]
         decoded = [self._decode(fieldname, k) for k in range(len(offsets) - 1)]
         gaps = np.concatenate([d[0] for d in decoded]).astype(np.int64)
         freqs = np.concatenate([d[1] for d in decoded])

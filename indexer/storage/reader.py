@@ -8,8 +8,9 @@ field is in (``layout.FIELDS``) and which layout version wrote the segment is de
 per segment; nothing above this module sees a Whoosh object.
 
 An ``IndexReader`` is one commit: its segments with the docnum each starts at, and the same
-questions answered for the whole index in global docnums. Like Whoosh's readers it keeps file
-positions, so one thread at a time may use it (the search engine serializes per index).
+questions answered for the whole index in global docnums. Its files are memory-mapped and read by
+position (``mapped``), so any number of threads may use one reader at once, and processes reading
+the same index share its pages through the page cache.
 
 The fast paths read Whoosh's W3 storage below its public API (posting block data, the length
 column); each falls back to the public, slow API when the storage is not what it expects, so a
@@ -30,6 +31,7 @@ from . import columns, verify
 from .bags import read_bags
 from .columns import DocumentValues
 from .lexicon import DeletionIndex, cached
+from .mapped import MappedStorage
 from .layout import BAGS, SegmentInfo, segment_info
 from .whoosh_lengths import length_column
 from .whoosh_schema import SCHEMA
@@ -210,7 +212,7 @@ class IndexReader:
         # Our schema, not the one pickled in the table of contents: that one names the classes
         # by the modules they lived in when the index was written (``indexer.schema`` in 0.1).
         self.index_dir = Path(index_dir)
-        self._ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME, schema=SCHEMA)
+        self._ix = MappedStorage(str(index_dir)).open_index(INDEX_NAME, schema=SCHEMA)
         self._searcher = self._ix.searcher()
         leaves = self._searcher.subsearchers or [(self._searcher, 0)]
         # A new index has no segment at all (Whoosh's EmptyReader).

@@ -1,0 +1,79 @@
+"""The latency benchmark's corpora, and their vnsearch indexes built once and reused.
+
+A corpus of size N is the vinewsqa-dev passages (so that its questions have their answers) plus
+N VietNews articles: the first N of ``vietnews-val`` up to its 22,642, and beyond that the whole
+set again with new ids (``val/000001.txt.seg~2``), so 90,568 is ``vietnews-val`` four times. The
+copies make the posting lists four times as long and the lexicon no larger, which is what the
+median query cost grows with.
+
+Building 90k articles takes a quarter of an hour on two cores, so an index is built once into
+``--data-dir`` (``/work/bench-data`` by default, ``$VNSEARCH_BENCH_DATA`` otherwise), marked
+complete by a ``BUILT`` file naming its size, and reused by later runs.
+
+    python benchmarks/corpora.py 5000 22642 90568    # build (or find) the indexes
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from common import iter_vietnews, load_eval_set, passages_as_docs
+
+VIETNEWS_VAL = 22_642
+DEFAULT_DATA = Path(os.environ.get("VNSEARCH_BENCH_DATA", "/work/bench-data"))
+
+
+def corpus_docs(articles: int):
+    """(doc_id, title, text) of the vinewsqa-dev passages and ``articles`` VietNews articles."""
+    passages, _ = load_eval_set("vinewsqa-dev")
+    yield from passages_as_docs(passages)
+    left, copy = articles, 1
+    while left > 0:
+        n = 0
+        for doc_id, title, text in iter_vietnews(limit_docs=min(left, VIETNEWS_VAL)):
+            yield (doc_id if copy == 1 else f"{doc_id}~{copy}"), title, text
+            n += 1
+        if n == 0:
+            raise SystemExit("vietnews-val is empty")
+        left -= n
+        copy += 1
+
+
+def index_path(articles: int, data_dir: Path = DEFAULT_DATA) -> Path:
+    return data_dir / f"vnsearch-{articles}"
+
+
+def built_index(articles: int, data_dir: Path = DEFAULT_DATA, jobs: int | None = None) -> Path:
+    """The vnsearch index of the corpus of ``articles`` articles, built unless it exists."""
+    path = index_path(articles, data_dir)
+    marker = path / "BUILT"
+    if marker.exists() and json.loads(marker.read_text()).get("articles") == articles:
+        return path
+    from vnsearch_system import VnsearchSystem
+
+    print(f"building the {articles:,}-article index in {path} (once; reused afterwards)", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    system = VnsearchSystem(index_dir=str(path), jobs=jobs)
+    system.build(corpus_docs(articles))
+    stats = dict(system.build_stats, articles=articles, seconds=round(time.perf_counter() - started, 1))
+    marker.write_text(json.dumps(stats))
+    print(f"built {path}: {stats}", file=sys.stderr, flush=True)
+    return path
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("sizes", nargs="+", type=int)
+    ap.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--jobs", type=int, default=None)
+    args = ap.parse_args(argv)
+    for size in args.sizes:
+        print(built_index(size, args.data_dir, args.jobs))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""One reader shared by many threads: memory-mapped files read by position.
+
+Whoosh's own file objects keep one read position, so threads sharing a reader read each other's
+bytes. These tests read one ``IndexReader`` from sixteen threads at once (postings of Whoosh's
+and of the bags fields, stored records, phrase matches, lookups) and compare every answer with
+what the same reader gave one thread alone; and they check that a reader copies neither the bags
+files nor Whoosh's files into memory (their arrays are views of the kernel's maps).
+"""
+
+from __future__ import annotations
+
+import mmap
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer.build import index_paths
+from indexer.storage import TEXT_FIELDS, open_reader
+from indexer.storage.mapped import MappedFile, map_path
+from tests.indexer.conftest import CORPUS
+
+THREADS = 16
+PHRASES = [("kinh", "te"), ("phat", "trien"), ("tinh", "uy"), ("xay", "dung")]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("mapped")
+    index_paths([CORPUS], root / "ix", jobs=1)
+    return root / "ix"
+
+
+def _answers(reader, terms: list[tuple[str, str]], docnums: list[int]) -> list:
+    """Everything a query reads, as plain values."""
+    out = []
+    for field, term in terms:
+        ids, freqs = reader.segments[0][0].postings(field, term)
+        out.append((field, term, reader.doc_frequency(field, term), ids.tolist(), freqs.tolist()))
+    for docnum in docnums:
+        p = reader.passage(docnum)
+        out.append((p.doc_id, p.passage_no, p.text, p.title))
+    for phrase in PHRASES:
+        out.append(reader.matching("fsyl", phrase).tolist())
+    out.append(reader.terms_within("fsyl", "nguyen", 1))
+    return out
+
+
+def _query_terms(reader, docnums: list[int]) -> list[tuple[str, str]]:
+    """Real terms of every text field: the folded syllables of some passages, in each form."""
+    from analyzers import fold, normalize_syllable, split_syllables
+    from indexer.passage_terms import analyze_passage
+
+    terms = []
+    for docnum in docnums[:12]:
+        analyzed = analyze_passage(reader.passage(docnum).text)
+        for field in TEXT_FIELDS:
+            terms.extend((field, t) for t in sorted(analyzed.get(field, {}))[:6])
+        text = reader.passage(docnum).text
+        terms.extend(("fsyl", fold(normalize_syllable(text[s:e]))) for s, e, _ in split_syllables(text)[:4])
+    return terms
+
+
+def test_threads_reading_one_reader_get_what_one_thread_gets(index: Path):
+    with open_reader(index) as reader:
+        assert len(reader.segments) == 1
+        docnums = list(reader.passages())
+        assert len(docnums) > 50
+        terms = _query_terms(reader, docnums)
+        assert {f for f, _ in terms} == set(TEXT_FIELDS)
+        expected = _answers(reader, terms, docnums)
+        assert any(row[3] for row in expected[: len(terms)]), "no term has postings: nothing is checked"
+        errors: list[BaseException] = []
+        start = threading.Barrier(THREADS)
+
+        def worker(i: int) -> None:
+            try:
+                start.wait()
+                for k in range(3):
+                    # Each thread reads in its own order, so that reads of one file interleave.
+                    order = (i + k) % 2
+                    got = _answers(reader, terms[::-1] if order else terms, docnums[::-1] if order else docnums)
+                    assert got == (_reversed(expected, len(terms), len(docnums)) if order else expected)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors[0]
+
+
+def _reversed(expected: list, n_terms: int, n_docs: int) -> list:
+    """``expected`` as ``_answers`` gives it for the terms and docnums in reverse order."""
+    terms = expected[:n_terms][::-1]
+    docs = expected[n_terms : n_terms + n_docs][::-1]
+    return terms + docs + expected[n_terms + n_docs :]
+
+
+def test_bags_are_read_in_place_not_copied(index: Path):
+    """The bags file's arrays are views of the mapped file: a reader costs no memory per term,
+    and every process serving the index shares the same pages."""
+    with open_reader(index) as reader:
+        bags = reader.segments[0][0]._bags
+        assert bags is not None and set(bags.fieldnames()) >= {"syl", "word", "fpair"}
+        for name in bags.fieldnames():
+            hashes, ends, offsets, data = bags.fields[name]
+            for array in (hashes.hashes, ends, offsets):
+                assert not array.flags.owndata and not array.flags.writeable, name
+            assert isinstance(data.obj, mmap.mmap), name  # the pages too: nothing read but what a query decodes
+            assert len(hashes.sample) <= len(hashes) // hashes.STRIDE + 1
+
+
+def test_mapped_file_keeps_a_position_per_thread(tmp_path: Path):
+    path = tmp_path / "f.bin"
+    path.write_bytes(bytes(range(256)) * 4)
+    f = map_path(str(path))
+    assert isinstance(f, MappedFile) and len(f) == 1024
+    f.seek(10)
+    seen = {}
+
+    def other() -> None:
+        seen["start"] = f.tell()  # a new thread starts at the beginning, not at 10
+        f.seek(100)
+        seen["read"] = f.read(3)
+
+    t = threading.Thread(target=other)
+    t.start()
+    t.join()
+    assert seen == {"start": 0, "read": bytes([100, 101, 102])}
+    assert f.tell() == 10 and f.read(2) == bytes([10, 11])
+    part = f.sub(256, 512)
+    assert part.read(1) == b"\x00" and part.slice(510, 10) == bytes([254, 255]) and len(part) == 512
+    part.seek(0, 2)
+    assert part.tell() == 512 and part.read(5) == b""
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    assert map_path(str(empty)).read() == b""
+    assert np.frombuffer(f.view(), dtype=np.uint8)[255] == 255
