@@ -19,7 +19,7 @@ from ._helpers import write_documents
 def test_a_query_runs_while_another_holds_the_index(tmp_path):
     write_documents(tmp_path / "docs", 40, seed=11)
     index_paths([tmp_path / "docs"], tmp_path / "ix", jobs=1)
-    expected = search("kinh tế phát triển", tmp_path / "ix", limit=20).to_dict()["hits"]
+    expected = search("kinh tế phát triển", tmp_path / "ix", limit=20).to_dict()["documents"]
     assert expected
     inside, release = threading.Event(), threading.Event()
     held: dict = {}
@@ -30,7 +30,7 @@ def test_a_query_runs_while_another_holds_the_index(tmp_path):
             held["docs"] = opened.reader.counts()
             inside.set()
             release.wait(60)
-            held["after"] = search("kinh tế phát triển", tmp_path / "ix", limit=20).to_dict()["hits"]
+            held["after"] = search("kinh tế phát triển", tmp_path / "ix", limit=20).to_dict()["documents"]
 
     other = threading.Thread(target=slow_query)
     other.start()
@@ -38,7 +38,7 @@ def test_a_query_runs_while_another_holds_the_index(tmp_path):
         assert inside.wait(60)
         answered: dict = {}
         quick = threading.Thread(target=lambda: answered.setdefault("hits", search(
-            "kinh tế phát triển", tmp_path / "ix", limit=20).to_dict()["hits"]))
+            "kinh tế phát triển", tmp_path / "ix", limit=20).to_dict()["documents"]))
         quick.start()
         quick.join(30)
         assert not quick.is_alive(), "a query waited for another one to finish"

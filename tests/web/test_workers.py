@@ -91,7 +91,7 @@ def test_two_workers_share_the_index_and_both_pick_up_a_commit(tmp_path):
             except OSError:
                 assert time.monotonic() < deadline, "the server did not answer"
                 time.sleep(0.5)
-        assert all("thi_cam" not in h["path"] for h in before["hits"])
+        assert all("thi_cam" not in h["path"] for h in before["documents"])
         old_files = set().union(*(_mapped(p, index) for p in _workers(server, index)))
 
         (docs / "thi_cam.txt").write_text(NEW_DOC, encoding="utf-8")
@@ -103,7 +103,7 @@ def test_two_workers_share_the_index_and_both_pick_up_a_commit(tmp_path):
         while len(answered_new) < 2:
             assert time.monotonic() < deadline, f"workers that picked up the commit: {answered_new}"
             for result in pool.map(lambda _: _get(port, QUERY), range(8)):
-                assert result["hits"][0]["path"].endswith("thi_cam.txt"), "a worker answered from the old commit"
+                assert result["documents"][0]["path"].endswith("thi_cam.txt"), "a worker answered from the old commit"
             answered_new = {p for p in _workers(server, index) if _mapped(p, index) & new_files}
         assert len(_children(server.pid)) >= 2
     finally:
