@@ -170,7 +170,7 @@ def _answer(opened: OpenIndex, parsed: ParsedQuery, result: SearchResult, *, exa
     if result.mode == "passages":
         result.total, chosen = top_passages(scores, limit, offset)
     else:
-        result.total, chosen = top_documents(scores, arrays, limit, offset, per_doc)
+        result.total, chosen = top_documents(scores, arrays, limit, offset, per_doc, plan)
     result.hits = _hits(reader, arrays, chosen, highlight_terms(plan))
     if plan.corrections or result.total < 3 or not any(s.has_marks for s in plan.syllables):
         result.suggestion = suggest(result.query, [hit.text for hit in result.hits[:10]], plan.corrections)

@@ -38,6 +38,7 @@ class IndexArrays:
     _owner: np.ndarray | None = None
     cache: OrderedDict = field(default_factory=OrderedDict)  # (field, text) -> (ids, scores)
     cached_bytes: int = 0
+    derived: dict = field(default_factory=dict)  # other query-independent arrays (``features``)
 
     def remember(self, key: tuple[str, str], value: tuple[np.ndarray, np.ndarray]) -> None:
         """Keep a term's scores, forgetting the least recently used beyond ``CACHE_BYTES``."""
