@@ -135,7 +135,7 @@ def search(
 ) -> SearchResult:
     """Search an index; ``index`` is an index folder, ``None`` the default index.
 
-    ``mode="documents"`` ranks documents by their best passage and returns up to
+    ``mode="documents"`` ranks documents as wholes (``rank.ranked_documents``) and returns up to
     ``passages_per_doc`` passages under each (``limit``/``offset`` count documents);
     ``mode="passages"`` returns passages alone. ``exact=True`` matches diacritics exactly.
     """
