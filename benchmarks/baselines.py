@@ -18,7 +18,7 @@ import tempfile
 import time
 import unicodedata
 
-from common import dir_size
+from common import dir_size, strip_diacritics
 
 _QUERY_TOKEN = re.compile(r"\w+(?:\.\w+)*")
 _SYLLABLE = re.compile(r"\w+")
@@ -132,7 +132,94 @@ class BM25sSyllables:
         self._bm25 = None
 
 
-BASELINES = {"stock-whoosh": StockWhoosh, "bm25s": BM25sSyllables}
+def folded_syllables_and_pairs(text: str) -> list[str]:
+    """Lowercased syllables stripped of diacritics, and each adjacent pair of them (``a_b``)."""
+    folded = [strip_diacritics(t) for t in syllables(text)]
+    return folded + [f"{a}_{b}" for a, b in zip(folded, folded[1:])]
+
+
+class BM25sFoldedPairs(BM25sSyllables):
+    """The anchor of issue 16: bm25s (default parameters) over folded syllables plus folded
+    adjacent syllable pairs, scoring whole documents. Ten lines, no pyvi, no fields; the tuned
+    ranking has to beat it on collections it was not tuned on."""
+
+    name = "bm25s-folded-pairs"
+    tokens = staticmethod(folded_syllables_and_pairs)
+
+    def build(self, docs) -> None:
+        import bm25s
+
+        t0 = time.perf_counter()
+        ids, corpus = [], []
+        for doc_id, title, text in docs:
+            ids.append(doc_id)
+            corpus.append(self.tokens(doc_content(title, text)))
+        bm25 = bm25s.BM25()
+        bm25.index(corpus, show_progress=False)
+        self._ids, self._bm25 = ids, bm25
+        self.build_stats = {"docs": len(ids), "seconds": time.perf_counter() - t0}
+
+    def query(self, question: str, k: int) -> list[str]:
+        toks = [t for t in dict.fromkeys(self.tokens(question)) if t in self._bm25.vocab_dict]
+        if not toks:
+            return []
+        docs, scores = self._bm25.retrieve([toks], k=min(k, len(self._ids)), show_progress=False)
+        return [self._ids[i] for i, s in zip(docs[0], scores[0]) if s > 0]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+
+
+def sentence_windows(text: str, size: int = 400) -> list[str]:
+    """Consecutive sentences joined into windows of about ``size`` characters (a sentence
+    longer than that is a window of its own): the passages a simple system would return."""
+    windows, current = [], ""
+    for sentence in (s.strip() for s in _SENTENCE_END.split(text)):
+        if not sentence:
+            continue
+        if current and len(current) + 1 + len(sentence) > size:
+            windows.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}" if current else sentence
+    if current:
+        windows.append(current)
+    return windows
+
+
+class BM25sWindows(BM25sFoldedPairs):
+    """bm25s over 400-character sentence windows (folded syllables and pairs): the passage-level
+    baseline. ``query`` gives the documents of the best windows; ``passages`` the windows' text."""
+
+    name = "bm25s-windows"
+
+    def build(self, docs) -> None:
+        owners, windows = [], []
+        for doc_id, title, text in docs:
+            for window in sentence_windows(doc_content(title, text)):
+                owners.append(doc_id)
+                windows.append(window)
+        self._windows = windows
+        super().build((owner, "", window) for owner, window in zip(owners, windows))
+
+    def passages(self, question: str, k: int) -> list[str]:
+        toks = [t for t in dict.fromkeys(self.tokens(question)) if t in self._bm25.vocab_dict]
+        if not toks:
+            return []
+        found, scores = self._bm25.retrieve([toks], k=min(k, len(self._ids)), show_progress=False)
+        return [self._windows[i] for i, s in zip(found[0], scores[0]) if s > 0]
+
+    def query(self, question: str, k: int) -> list[str]:
+        ranked = super().query(question, 5 * k)
+        return list(dict.fromkeys(ranked))[:k]
+
+    def first_passage(self, question: str) -> str | None:
+        found = self.passages(question, 1)
+        return found[0] if found else None
+
+
+BASELINES = {"stock-whoosh": StockWhoosh, "bm25s": BM25sSyllables, "bm25s-folded-pairs": BM25sFoldedPairs,
+             "bm25s-windows": BM25sWindows}
 
 
 def make_vnsearch_system():

@@ -146,7 +146,7 @@ def search(
 ) -> SearchResult:
     """Search an index; ``index`` is an index folder, ``None`` the default index.
 
-    ``mode="documents"`` ranks documents by their best passage and returns up to
+    ``mode="documents"`` ranks documents as wholes (``rank.ranked_documents``) and returns up to
     ``passages_per_doc`` passages under each (``limit``/``offset`` count documents);
     ``mode="passages"`` returns passages alone. ``exact=True`` matches diacritics exactly.
     ``sort``: ``"relevance"``, ``"date"`` (newest first) or ``"date_asc"``, undated last.
@@ -206,7 +206,7 @@ def _answer(opened: OpenIndex, ask: narrow.Asked, result: SearchResult, *, exact
     elif result.mode == "passages":
         result.total, chosen = top_passages(scores, limit, offset)
     else:
-        result.total, chosen = top_documents(scores, arrays, limit, offset, per_doc)
+        result.total, chosen = top_documents(scores, arrays, limit, offset, per_doc, plan)
     if ask.facets:
         result.facets, notes = narrowed.facets(ask.facets, scores, arrays, result.mode)
         result.notes.extend(notes)

@@ -5,6 +5,11 @@ terms summed (a title's score passed on from the document record to its passages
 gate, phrase bonuses, required clauses (as a mask, with one point for matching them all) and
 excluded ones. Zero means no match; deleted records and document records never match. Ties are
 broken by docnum, so page 2 continues page 1 exactly.
+
+Documents are ranked in two steps: the candidates (``features``: the best by their best passage
+and by whole-document BM25) are ordered by the document model (``ltr``), and any other matching
+document follows them, by its best passage. The candidates do not depend on the page asked for,
+so pages still continue each other exactly.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ import numpy as np
 
 from indexer.storage import IndexReader
 
-from .plan import DOCUMENT_FIELDS, AnyOf, Bonus, Clause, Exclude, Require, Scored
+from .features import features
+from .ltr import document_scores, used
+from .plan import DOCUMENT_FIELDS, AnyOf, Bonus, Clause, Exclude, Plan, Require, Scored
 from .scorer import IndexArrays, bm25, term_scores
 
 
@@ -51,15 +58,19 @@ def top_passages(scores: np.ndarray, limit: int, offset: int) -> tuple[int, list
 
 
 def top_documents(
-    scores: np.ndarray, arrays: IndexArrays, limit: int, offset: int, per_doc: int
+    scores: np.ndarray, arrays: IndexArrays, limit: int, offset: int, per_doc: int, plan: Plan | None = None
 ) -> tuple[int, list[tuple[int, float]]]:
     """The number of matching documents, and (docnum, score) of up to ``per_doc`` best passages
-    of each document of the page, documents ranked by their best passage."""
+    of each document of the page; documents ranked by the document model (with ``plan``) or by
+    their best passage."""
     matched = np.flatnonzero(scores > 0)
     owners = arrays.owner[matched]
     seen = np.zeros(arrays.size, dtype=bool)
     seen[owners] = True
-    page = best_documents(matched, owners, scores, offset + limit)[offset : offset + limit]
+    if plan is None:
+        page = best_documents(matched, owners, scores, offset + limit)[offset : offset + limit]
+    else:
+        page = ranked_documents(arrays, scores, plan, matched, owners, offset + limit)[offset : offset + limit]
     mine = matched[np.isin(owners, page)]
     mine = best(mine, scores, len(mine))
     mine_owner = arrays.owner[mine]
@@ -90,6 +101,21 @@ def best_documents(matched: np.ndarray, owners: np.ndarray, scores: np.ndarray, 
     np.maximum.at(top, owners, scores[matched])
     docs = np.flatnonzero(top > -np.inf)
     return best(docs, top, k)
+
+
+def ranked_documents(arrays: IndexArrays, scores: np.ndarray, plan: Plan, matched: np.ndarray,
+                     owners: np.ndarray, k: int) -> np.ndarray:
+    """Document records of the ``k`` best documents: the candidates by the document model, best
+    first (ties by docnum), then the other matching documents by their best passage."""
+    docs, _, x = features(arrays, scores, plan, used())
+    if not len(docs):
+        return docs
+    model = document_scores(x)
+    ranked = docs[np.lexsort((docs, -model))]
+    if k <= len(ranked):
+        return ranked[:k]
+    rest = ~np.isin(owners, docs)
+    return np.concatenate([ranked, best_documents(matched[rest], owners[rest], scores, k - len(ranked))])
 
 
 def _of(clauses: list[Clause], kind: type) -> list:

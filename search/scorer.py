@@ -49,6 +49,7 @@ class IndexArrays:
             if value is not None:
                 self.cache.move_to_end(key)
             return value
+    derived: dict = field(default_factory=dict)  # other query-independent arrays (``features``)
 
     def remember(self, key: tuple[str, str], value: tuple[np.ndarray, np.ndarray]) -> None:
         """Keep a term's scores, forgetting the least recently used beyond ``CACHE_BYTES``."""

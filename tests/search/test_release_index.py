@@ -62,7 +62,20 @@ def test_the_fixture_is_in_the_release_layout():
 def test_same_answers_as_the_release(entry: dict):
     got = _result(entry["query"], limit=entry["limit"], offset=entry["offset"], mode=entry["mode"],
                   exact=entry["exact"])
-    assert got == entry["result"]
+    if entry["mode"] == "passages":
+        assert got == entry["result"]
+        return
+    # Documents are ranked as wholes since issue 16, not by their best passage as in 0.1: the
+    # page may hold other documents in another order, but what is read of the index is the same
+    # (the totals, notes, suggestion, and every passage both pages show, to the last field).
+    expected = entry["result"]
+    assert {k: v for k, v in got.items() if k != "hits"} == {k: v for k, v in expected.items() if k != "hits"}
+    released = {(h["doc_id"], h["passage_no"]): h for h in expected["hits"]}
+    shared = [h for h in got["hits"] if (h["doc_id"], h["passage_no"]) in released]
+    assert all(h == released[(h["doc_id"], h["passage_no"])] for h in shared)
+    assert len({h["doc_id"] for h in got["hits"]}) == len({h["doc_id"] for h in expected["hits"]})
+    if expected["hits"] and entry["offset"] == 0:
+        assert shared
 
 
 def test_most_fixture_queries_have_hits():

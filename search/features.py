@@ -1,0 +1,213 @@
+"""What is known of a candidate document for a query: the features the document ranking combines.
+
+A document used to be ranked by its best passage alone. That loses where the answer is spread
+over a document (a regulation's article, an encyclopaedia entry) and against a plain BM25 of
+the whole document, which sees every passage at once. So the best documents by either measure
+are the *candidates* (at most ``POOL`` of each, among the documents with a matching passage),
+and each is described by a few numbers:
+
+* ``passage``, ``passage2``: the scores of its best and second-best passages (``rank``'s
+  record scores: the query's fields and weights, the title passed on);
+* ``doc_fsyl``, ``doc_fpair``, ``doc_syl``: BM25 of the whole document (all its passages'
+  terms summed, bm25s's default ``k1``/``b``) for the query's folded syllables, folded pairs
+  and, for a query with diacritics, accented syllables;
+* ``coverage``: the share of the query's syllables (weighted by idf) found in the document;
+* ``proximity``: the share (weighted by idf) of them found together in its best passage, within
+  ``WINDOW`` syllables of each other, as span/interval queries would score it;
+* ``length``: log of the document's length in syllables;
+* ``doc_all``: BM25 of the whole document for every folded syllable of the question, the common
+  ones (``plan.COMMON``) included: idf alone decides how much each counts.
+
+``ltr`` combines them with a model fitted by cross-validation across the two evaluation sets
+(``benchmarks/train_ranking.py``). Everything here is computed from the index's postings, except
+proximity, which re-analyzes the best passages of the candidates with ``analyzers.analyze``, the
+same analysis the index was built with (the passage field's positions are not read by the scorer).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from analyzers import analyze
+
+from .plan import Clause, Plan, Scored
+from .scorer import IndexArrays, idf_of
+
+POOL = 50  # candidates by best passage, and as many by whole-document BM25
+WINDOW = 8  # syllables: query syllables this close together count as near
+DOC_K1 = 1.5  # bm25s's defaults: documents are long, a repeated term keeps adding
+DOC_B = 0.75
+
+FEATURES = ("passage", "passage2", "doc_fsyl", "doc_fpair", "doc_syl", "coverage", "proximity", "length", "doc_all")
+
+
+def query_terms(clauses: list[Clause]) -> dict[str, tuple[str, ...]]:
+    """The scored terms of a plan by field (``fsyl``, ``fpair``, ``syl``), in query order."""
+    terms: dict[str, list[str]] = {"fsyl": [], "fpair": [], "syl": []}
+    for clause in clauses:
+        if isinstance(clause, Scored) and clause.field in terms:
+            terms[clause.field].extend(t for t in clause.terms if t not in terms[clause.field])
+    return {name: tuple(found) for name, found in terms.items()}
+
+
+def document_lengths(arrays: IndexArrays, fieldname: str) -> tuple[np.ndarray, float]:
+    """Length of ``fieldname`` over each whole document, by its record's docnum, and the mean
+    over live documents (computed once per open index)."""
+    key = ("document-lengths", fieldname)
+    if key not in arrays.derived:
+        lengths, _ = arrays.length(fieldname)
+        total = np.bincount(arrays.owner, weights=lengths, minlength=arrays.size).astype(np.float32)
+        live = arrays.doc_starts[arrays.live[arrays.doc_starts]]
+        mean = float(total[live].mean()) if len(live) else 1.0
+        arrays.derived[key] = (total, max(mean, 1.0))
+    return arrays.derived[key]
+
+
+def document_term_scores(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Document records holding a term, and its BM25 over each whole document (cached beside
+    the passage scores: the same terms recur from query to query)."""
+    key = ("document:" + fieldname, text)
+    cached = arrays.cache.get(key)
+    if cached is not None:
+        arrays.cache.move_to_end(key)
+        return cached
+    ids_parts, tf_parts = [], []
+    for segment, offset in arrays.reader.segments:
+        ids, tf = segment.postings(fieldname, text)
+        if len(ids):
+            ids_parts.append(ids + offset)
+            tf_parts.append(tf)
+    if not ids_parts:
+        value = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+    else:
+        ids = np.concatenate(ids_parts)
+        keep = arrays.live[ids]
+        owners = arrays.owner[ids[keep]]
+        docs, where = np.unique(owners, return_inverse=True)
+        tf = np.bincount(where, weights=np.concatenate(tf_parts)[keep]).astype(np.float32)
+        lengths, mean = document_lengths(arrays, fieldname)
+        idf = idf_of(len(docs), max(1, len(arrays.doc_starts)))
+        norm = DOC_K1 * ((1 - DOC_B) + DOC_B * lengths[docs] / mean)
+        value = (docs.astype(np.int32), (idf * tf * (DOC_K1 + 1) / (tf + norm)).astype(np.float32))
+    arrays.remember(key, value)
+    return value
+
+
+def candidates(arrays: IndexArrays, scores: np.ndarray, terms: dict[str, tuple[str, ...]]) -> tuple[np.ndarray, dict]:
+    """Document records of the candidates (ascending), and the whole-document scores computed
+    on the way (by field: an array over all records)."""
+    matched = np.flatnonzero(scores > 0)
+    if not len(matched):
+        return matched, {}
+    owners = arrays.owner[matched]
+    best = np.zeros(arrays.size, dtype=np.float32)
+    np.maximum.at(best, owners, scores[matched])
+    hit = np.flatnonzero(best > 0)
+    whole = {}
+    for fieldname in ("fsyl", "fpair", "syl"):
+        total = np.zeros(arrays.size, dtype=np.float32)
+        for text in terms.get(fieldname, ()):
+            ids, s = document_term_scores(arrays, fieldname, text)
+            total[ids] += s
+        whole[fieldname] = total
+    by_document = whole["fsyl"] + whole["fpair"]
+    chosen = np.union1d(_top(hit, best, POOL), _top(hit, by_document, POOL))
+    return chosen, whole
+
+
+def features(arrays: IndexArrays, scores: np.ndarray, plan: Plan,
+             wanted: frozenset[str] = frozenset(FEATURES)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidates of a query (document records), their best passage, and their features
+    (rows in ``FEATURES`` order; those not ``wanted`` are left 0: proximity re-analyzes text)."""
+    terms = query_terms(plan.clauses)
+    docs, whole = candidates(arrays, scores, terms)
+    out = np.zeros((len(docs), len(FEATURES)), dtype=np.float32)
+    if not len(docs):
+        return docs, docs, out
+    matched = np.flatnonzero(scores > 0)
+    matched = matched[np.isin(arrays.owner[matched], docs)]
+    order = np.lexsort((matched, -scores[matched], arrays.owner[matched]))
+    matched = matched[order]
+    where = np.searchsorted(docs, arrays.owner[matched])
+    first = np.r_[True, where[1:] != where[:-1]]
+    starts = np.flatnonzero(first)
+    best_passage = matched[starts]
+    out[:, 0] = scores[best_passage]
+    second = starts + 1
+    has_second = second < len(matched)
+    has_second[has_second] = where[second[has_second]] == where[starts[has_second]]
+    out[has_second, 1] = scores[matched[second[has_second]]]
+    out[:, 2] = whole["fsyl"][docs]
+    out[:, 3] = whole["fpair"][docs]
+    out[:, 4] = whole["syl"][docs]
+    idfs = _idfs(arrays, terms["fsyl"]) if {"coverage", "proximity"} & wanted else {}
+    if idfs:
+        total = sum(idfs.values())
+        for text, idf in idfs.items():
+            ids, _ = document_term_scores(arrays, "fsyl", text)
+            out[np.isin(docs, ids), 5] += idf / total
+        if "proximity" in wanted:
+            out[:, 6] = proximity(arrays, best_passage, idfs)
+    lengths, _ = document_lengths(arrays, "fsyl")
+    out[:, 7] = np.log1p(lengths[docs])
+    if not plan.exact and "doc_all" in wanted:
+        for text in dict.fromkeys(plan.corrections.get(s.folded, s.folded) for s in plan.content):
+            ids, part = document_term_scores(arrays, "fsyl", text)
+            found = np.searchsorted(ids, docs)
+            inside = found < len(ids)
+            inside[inside] = ids[found[inside]] == docs[inside]
+            out[inside, 8] += part[found[inside]]
+    return docs, best_passage, out
+
+
+def proximity(arrays: IndexArrays, passages: np.ndarray, idfs: dict[str, float]) -> np.ndarray:
+    """For each passage, the largest share of the query's idf found within ``WINDOW`` syllables."""
+    reader = arrays.reader
+    total = sum(idfs.values())
+    out = np.zeros(len(passages), dtype=np.float32)
+    records: dict[int, object] = {}
+    for i, docnum in enumerate(passages):
+        owner = int(arrays.owner[docnum])
+        if owner not in records:
+            records[owner] = reader.document(owner)
+        text = reader.passage(int(docnum), records[owner]).text
+        out[i] = best_window(analyze(text).folded, idfs, WINDOW) / total
+    return out
+
+
+def best_window(folded: list[str], idfs: dict[str, float], window: int) -> float:
+    """The largest idf sum of distinct query syllables inside any ``window`` consecutive syllables."""
+    hits = [(i, s) for i, s in enumerate(folded) if s in idfs]
+    best = 0.0
+    counts: dict[str, int] = {}
+    mass = 0.0
+    lo = 0
+    for pos, s in hits:
+        counts[s] = counts.get(s, 0) + 1
+        if counts[s] == 1:
+            mass += idfs[s]
+        while pos - hits[lo][0] >= window:
+            gone = hits[lo][1]
+            counts[gone] -= 1
+            if not counts[gone]:
+                mass -= idfs[gone]
+            lo += 1
+        best = max(best, mass)
+    return best
+
+
+def _idfs(arrays: IndexArrays, texts: tuple[str, ...]) -> dict[str, float]:
+    """Passage-level idf of each folded syllable of the query that the index holds."""
+    total = arrays.size
+    found = {}
+    for text in texts:
+        df = sum(segment.doc_frequency("fsyl", text) for segment, _ in arrays.reader.segments)
+        if df:
+            found[text] = idf_of(df, total)
+    return found
+
+
+def _top(docs: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    if len(docs) <= k:
+        return docs
+    return docs[np.argpartition(-values[docs], k - 1)[:k]]

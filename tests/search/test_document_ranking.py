@@ -1,0 +1,145 @@
+"""Documents ranked as wholes (issue 16): whole-document BM25 beside the best passage, the
+candidates and the model over their features, on a real index of Vietnamese documents."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from analyzers import analyze
+from indexer.build import index_paths
+from search import features as features_module
+from search import ltr, search
+from search.engine import searching
+from search.features import FEATURES, best_window, document_lengths, document_term_scores, features
+from search.plan import plan_query
+from search.rank import record_scores, top_documents
+from search.syntax import parse
+
+# A regulation whose answer is spread over its passages, and short news items that each match
+# one or two of the question's words in a single passage.
+REGULATION = "\n\n".join([
+    "Điều 12. Nghỉ hằng năm của người lao động",
+    "Người lao động làm việc đủ 12 tháng cho một người sử dụng lao động thì được nghỉ hằng năm, "
+    "hưởng nguyên lương theo hợp đồng lao động: 12 ngày làm việc đối với người làm công việc "
+    "trong điều kiện bình thường; 14 ngày làm việc đối với người lao động chưa thành niên.",
+    "Trường hợp do thôi việc, bị mất việc làm mà chưa nghỉ hằng năm hoặc chưa nghỉ hết số ngày "
+    "nghỉ hằng năm thì được người sử dụng lao động thanh toán tiền lương cho những ngày chưa "
+    "nghỉ. Người sử dụng lao động có trách nhiệm quy định lịch nghỉ hằng năm sau khi tham khảo "
+    "ý kiến của người lao động và phải thông báo trước cho người lao động biết.",
+    "Khi nghỉ hằng năm mà chưa đến kỳ trả lương, người lao động được tạm ứng tiền lương theo "
+    "quy định. Người lao động có thể thoả thuận với người sử dụng lao động để nghỉ hằng năm "
+    "thành nhiều lần hoặc nghỉ gộp tối đa 03 năm một lần, và được thanh toán tiền tàu xe.",
+])
+NEWS = {
+    "tin-1.txt": "Giá xăng tăng\n\nGiá xăng trong nước tăng từ chiều nay, nhiều tài xế than phiền vì tiền lương không đủ trang trải chi phí đi lại hằng ngày.",
+    "tin-2.txt": "Lịch nghỉ Tết\n\nHọc sinh được nghỉ Tết nguyên đán mười ngày, các trường thông báo lịch học bù cho phụ huynh biết.",
+    "tin-3.txt": "Thanh toán không tiền mặt\n\nNgân hàng khuyến khích khách hàng thanh toán bằng mã QR, giảm phí chuyển khoản cho tài khoản mới mở trong năm nay.",
+}
+QUESTION = "Người lao động thôi việc mà chưa nghỉ hằng năm thì có được thanh toán tiền lương không?"
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("document-ranking")
+    docs = root / "docs"
+    docs.mkdir()
+    (docs / "quy-dinh.txt").write_text(REGULATION, encoding="utf-8")
+    for name, text in NEWS.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    for i in range(40):  # enough matching documents for the candidates to be a part of them
+        (docs / f"thong-bao-{i:02d}.txt").write_text(
+            f"Thông báo số {i}\n\nCông ty thông báo lịch nghỉ của bộ phận {i} cho người lao động trong tháng {i % 12 + 1}.",
+            encoding="utf-8")
+    index_paths([docs], root / "ix", jobs=1)
+    return root / "ix"
+
+
+def test_a_term_scores_over_the_whole_document_not_per_passage(index_dir):
+    with searching(index_dir) as opened:
+        reader, arrays = opened.reader, opened.arrays
+        record = next(r for r in reader.documents() if r.path.endswith("quy-dinh.txt"))
+        assert len(reader.passages_of(record)) >= 3  # the regulation is several passages
+        ids, scores = document_term_scores(arrays, "fsyl", "nghi")
+        docs_with_term = [r.docnum for r in reader.documents() if "nghi" in analyze(reader.document(r.docnum).text).folded]
+        assert sorted(ids.tolist()) == sorted(docs_with_term)  # document records, each once
+        lengths, mean = document_lengths(arrays, "fsyl")
+        tf = Counter(analyze(reader.document(record.docnum).text).folded)["nghi"]
+        assert tf >= 6  # spread over the passages
+        k1, b = features_module.DOC_K1, features_module.DOC_B
+        df, n = len(ids), len(arrays.doc_starts)
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        norm = k1 * ((1 - b) + b * lengths[record.docnum] / mean)
+        expected = idf * tf * (k1 + 1) / (tf + norm)
+        assert scores[ids.tolist().index(record.docnum)] == pytest.approx(expected, rel=1e-4)
+
+
+def test_the_spread_out_answer_ranks_first_by_the_document_model(index_dir):
+    result = search(QUESTION, index=index_dir, limit=5)
+    assert result.hits[0].path.endswith("quy-dinh.txt")
+    with searching(index_dir) as opened:
+        plan = plan_query(parse(QUESTION), opened.reader, exact=False)
+        scores = record_scores(opened.reader, opened.arrays, plan.clauses)
+        docs, best, x = features(opened.arrays, scores, plan)
+        regulation = next(r.docnum for r in opened.reader.documents() if r.path.endswith("quy-dinh.txt"))
+        row = x[docs.tolist().index(regulation)]
+        # its whole-document scores lead every other candidate's, and so does its model score
+        for name in ("doc_fsyl", "doc_fpair"):
+            column = x[:, FEATURES.index(name)]
+            assert row[FEATURES.index(name)] == column.max() > np.sort(column)[-2]
+        model = ltr.document_scores(x)
+        assert model[docs.tolist().index(regulation)] == model.max()
+
+
+def test_pages_continue_each_other_when_documents_fall_outside_the_candidates(index_dir, monkeypatch):
+    monkeypatch.setattr(features_module, "POOL", 3)  # 44 matching documents, at most 6 candidates
+    whole = search("người lao động nghỉ", index=index_dir, limit=28)
+    assert whole.total > 30
+    paged = [h for offset in range(0, 28, 7) for h in search("người lao động nghỉ", index=index_dir, limit=7, offset=offset).hits]
+    assert [(h.doc_id, h.passage_no) for h in paged] == [(h.doc_id, h.passage_no) for h in whole.hits]
+
+
+def test_without_a_plan_documents_are_ranked_by_their_best_passage(index_dir):
+    with searching(index_dir) as opened:
+        plan = plan_query(parse(QUESTION), opened.reader, exact=False)
+        scores = record_scores(opened.reader, opened.arrays, plan.clauses)
+        _, chosen = top_documents(scores, opened.arrays, 10, 0, 1)
+    best = [s for _, s in chosen]
+    assert best == sorted(best, reverse=True)
+
+
+def test_the_model_weighs_only_the_features_it_names(tmp_path, monkeypatch):
+    model = tmp_path / "ranking.json"
+    model.write_text(json.dumps({"features": ["doc_fpair", "passage"], "weights": [2.0, 1.0]}))
+    monkeypatch.setattr(ltr, "MODEL", model)
+    ltr.weights.cache_clear()
+    ltr.used.cache_clear()
+    try:
+        assert ltr.used() == {"passage", "doc_fpair"}
+        x = np.zeros((2, len(FEATURES)), dtype=np.float32)
+        x[:, FEATURES.index("passage")] = [4.0, 2.0]
+        x[:, FEATURES.index("doc_fpair")] = [1.0, 3.0]
+        x[:, FEATURES.index("proximity")] = [1.0, 0.0]  # not in the model: no effect
+        # each feature scaled by its largest value among the candidates: 1 + 2/3 and 0.5 + 2
+        assert ltr.document_scores(x) == pytest.approx([1 + 2 / 3, 0.5 + 2.0])
+    finally:
+        ltr.weights.cache_clear()
+        ltr.used.cache_clear()
+
+
+def test_the_shipped_model_names_known_features():
+    ltr.weights.cache_clear()
+    named = json.loads(ltr.MODEL.read_text())["features"]
+    assert set(named) <= set(FEATURES) and "passage" in named
+    assert ltr.weights()[FEATURES.index("passage")] > 0
+
+
+def test_best_window_counts_distinct_query_syllables_close_together():
+    folded = analyze("Người lao động được nghỉ hằng năm; sau đó mới bàn tới tiền lương của người lao động.").folded
+    idfs = {"nghi": 2.0, "nam": 1.0, "luong": 3.0}
+    assert best_window(folded, idfs, 4) == pytest.approx(3.0)  # nghỉ hằng năm
+    assert best_window(folded, idfs, 40) == pytest.approx(6.0)  # all three
+    assert best_window(folded, {"xang": 1.0}, 8) == 0.0
