@@ -103,14 +103,22 @@ def _progress_line(p: Progress) -> None:
 @click.option("--offset", type=click.IntRange(0, 10_000), default=0, show_default=True)
 @click.option("--passages", is_flag=True, help="Rank passages alone instead of grouping them by document.")
 @click.option("--exact", is_flag=True, help="Match diacritics exactly.")
+@click.option("--no-prefix", is_flag=True, help="Match the last word whole only (by default it also matches as the start of a longer syllable).")
+@click.option("--synonyms", "synonyms_file", type=click.Path(path_type=Path), default=None,
+              help="A file of synonym groups (one group a line, terms separated by commas) added to the shipped table.")
+@click.option("--no-synonyms", is_flag=True, help="Do not expand abbreviations and synonyms.")
+@click.option("--as-typed", is_flag=True, help="Search words typed as Telex/VNI keystrokes as they are.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--color/--no-color", "color", default=None, help="Colour the hits (default: on a terminal, unless NO_COLOR is set).")
-def search_cmd(query, index_dir, limit, offset, passages, exact, as_json, color) -> None:
+def search_cmd(query, index_dir, limit, offset, passages, exact, no_prefix, synonyms_file, no_synonyms, as_typed,
+               as_json, color) -> None:
     """Search for QUERY: words, "phrases", -excluded, title:word."""
     text = " ".join(query)
+    synonyms = False if no_synonyms else (synonyms_file or True)
     try:
         result = run_search(text, index=index_dir, limit=limit, offset=offset,
-                            mode="passages" if passages else "documents", exact=exact)
+                            mode="passages" if passages else "documents", exact=exact, prefix=not no_prefix,
+                            synonyms=synonyms, as_typed=as_typed)
     except (SearchError, IndexerError, OSError) as exc:
         _fail(str(exc))
     if as_json:
@@ -174,13 +182,15 @@ def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
 @click.option("--index", "index_dir", type=click.Path(path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve_cmd(index_dir: Path | None, host: str, port: int) -> None:
+@click.option("--synonyms", "synonyms_file", type=click.Path(path_type=Path), default=None,
+              help="A file of synonym groups added to the shipped table.")
+def serve_cmd(index_dir: Path | None, host: str, port: int, synonyms_file: Path | None) -> None:
     """Serve the search page and JSON API."""
     try:
         from search.web import serve
     except ImportError as exc:
         _fail(f"the web server could not start: {exc}")
-    serve(index_dir, host=host, port=port)
+    serve(index_dir, host=host, port=port, synonyms=synonyms_file or True)
 
 
 if __name__ == "__main__":

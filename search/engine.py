@@ -21,12 +21,17 @@ from indexer.default import ensure_default_index
 from indexer.storage import DocumentRecord, IndexReader, exists, open_reader
 
 from .highlight import snippet
+from .keystrokes import decode_query
 from .marks import QueryTerms, highlight_terms
 from .plan import TYPO_FIELD, plan_query
+from .prefix import still_typing
 from .rank import record_scores, top_documents, top_passages
 from .scorer import IndexArrays, arrays_for
 from .results import Hit, SearchResult
+from .staleness import analysis_note
 from .suggest import suggest
+from .synonyms import Synonyms, SynonymsError
+from .synonyms import load as load_synonyms
 from .syntax import ParsedQuery, parse, valid_unicode
 
 MAX_LIMIT = 1000
@@ -132,12 +137,20 @@ def search(
     mode: str = "documents",
     exact: bool = False,
     passages_per_doc: int = 3,
+    prefix: bool = True,
+    synonyms: bool | str | os.PathLike = True,
+    as_typed: bool = False,
 ) -> SearchResult:
     """Search an index; ``index`` is an index folder, ``None`` the default index.
 
     ``mode="documents"`` ranks documents by their best passage and returns up to
     ``passages_per_doc`` passages under each (``limit``/``offset`` count documents);
     ``mode="passages"`` returns passages alone. ``exact=True`` matches diacritics exactly.
+    ``prefix``: the last word, if the query ends in it, also matches as the start of a longer
+    syllable (it is still being typed). ``synonyms``: ``True`` expands abbreviations and
+    synonyms by the shipped table, a file path by that table and the file's groups, ``False``
+    not at all. ``as_typed=True`` searches words typed as Telex/VNI keystrokes as they are,
+    rather than as the syllables they spell.
     """
     started = time.perf_counter()
     if mode not in ("documents", "passages"):
@@ -151,17 +164,52 @@ def search(
                             else "nothing to search for: the query only excludes words")
         result.took_ms = _ms(started)
         return result
-    with searching(resolve_index(index)) as opened:
-        _answer(opened, parsed, result, exact=exact, limit=limit, offset=offset, per_doc=passages_per_doc)
+    options = QueryOptions(exact, prefix and still_typing(query), synonym_table(synonyms))
+    index_dir = resolve_index(index)
+    with searching(index_dir) as opened:
+        result.notes.extend(filter(None, [analysis_note(opened.reader, index_dir)]))
+        decoded = None if as_typed else decode_query(result.query, opened.reader)
+        if decoded is not None:
+            parsed, result.searched = parse(decoded), decoded
+            result.notes.append(f"showing results for {decoded}")
+        _answer(opened, parsed, result, options, limit=limit, offset=offset, per_doc=passages_per_doc)
     result.took_ms = _ms(started)
     return result
 
 
-def _answer(opened: OpenIndex, parsed: ParsedQuery, result: SearchResult, *, exact: bool, limit: int, offset: int,
-            per_doc: int) -> None:
+@dataclass(frozen=True)
+class QueryOptions:
+    """How a query is planned, beyond its text (``search``'s keyword arguments)."""
+
+    exact: bool = False
+    prefix: bool = False
+    synonyms: Synonyms | None = None
+
+
+def synonym_table(synonyms: bool | str | os.PathLike) -> Synonyms | None:
+    if synonyms is False or synonyms is None:
+        return None
+    try:
+        return load_synonyms(None if synonyms is True else synonyms)
+    except SynonymsError as exc:
+        raise SearchError(str(exc)) from None
+
+
+def check_synonyms(synonyms: bool | str | os.PathLike) -> None:
+    """Read a synonyms file now: a ``SearchError`` saying what is wrong with it, if anything."""
+    synonym_table(synonyms)
+
+
+def plan_for(parsed: ParsedQuery, reader: IndexReader, options: QueryOptions):
+    """The plan ``search()`` makes of a parsed query with these options."""
+    return plan_query(parsed, reader, options.exact, synonyms=options.synonyms, prefix=options.prefix)
+
+
+def _answer(opened: OpenIndex, parsed: ParsedQuery, result: SearchResult, options: QueryOptions, *, limit: int,
+            offset: int, per_doc: int) -> None:
     """Fill in ``result``'s total, hits, suggestion and notes: plan, rank, then build the page's hits."""
     reader, arrays = opened.reader, opened.arrays
-    plan = plan_query(parsed, reader, exact)
+    plan = plan_for(parsed, reader, options)
     result.notes.extend(plan.notes)
     if not plan.finds_anything():
         result.notes.append("nothing to search for: the query has no letters or digits")
@@ -173,7 +221,8 @@ def _answer(opened: OpenIndex, parsed: ParsedQuery, result: SearchResult, *, exa
         result.total, chosen = top_documents(scores, arrays, limit, offset, per_doc)
     result.hits = _hits(reader, arrays, chosen, highlight_terms(plan))
     if plan.corrections or result.total < 3 or not any(s.has_marks for s in plan.syllables):
-        result.suggestion = suggest(result.query, [hit.text for hit in result.hits[:10]], plan.corrections)
+        result.suggestion = suggest(result.searched or result.query, [hit.text for hit in result.hits[:10]],
+                                    plan.corrections)
 
 
 def _hits(reader: IndexReader, arrays: IndexArrays, chosen: list[tuple[int, float]], terms: QueryTerms) -> list[Hit]:

@@ -42,6 +42,8 @@ class SearchResult:
     hits: list[Hit]  # ranked; grouped by document unless passage mode: a document's passages follow it
     notes: list[str] = field(default_factory=list)  # what was done to a malformed query
     mode: str = "documents"
+    # The query as searched when words typed as Telex/VNI keystrokes were decoded (also in notes).
+    searched: str | None = None
 
     def documents(self) -> list[DocumentHits]:
         """The hits as documents in rank order, each with its passages."""

@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from indexer.errors import IndexerError
 
 from .documents import get_document, query_terms
-from .engine import MAX_OFFSET, SearchError, search, warm
+from .engine import MAX_OFFSET, SearchError, check_synonyms, search, warm
 from .highlight import mark
 from .syntax import MAX_QUERY_CHARS
 
@@ -53,8 +53,9 @@ DOCS_CSP = (
 )
 
 
-def create_app(index_dir: Path | None = None) -> FastAPI:
-    """The web app over the index at ``index_dir`` (``None``: the default index)."""
+def create_app(index_dir: Path | None = None, synonyms: bool | Path = True) -> FastAPI:
+    """The web app over the index at ``index_dir`` (``None``: the default index); ``synonyms``
+    as ``search()`` takes it (a file adds groups to the shipped table)."""
     app = FastAPI(
         title="vnsearch",
         summary="Tìm kiếm toàn văn tiếng Việt: Vietnamese full-text search",
@@ -111,9 +112,10 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
                                        message="Đã có lỗi khi xử lý yêu cầu này (internal error)."))
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def page(request: Request, q: str = "", limit: str = "", offset: str = "", exact: str = ""):
+    def page(request: Request, q: str = "", limit: str = "", offset: str = "", exact: str = "", typed: str = ""):
         """The search page; bad parameters give a friendly message, not a JSON error."""
         want_exact = exact.lower() in ("1", "true", "on", "yes")
+        as_typed = typed.lower() in ("1", "true", "on", "yes")
         errors = []
         if len(q) > MAX_QUERY:
             errors.append(f"Câu tìm kiếm quá dài: tối đa {MAX_QUERY} ký tự.")
@@ -124,7 +126,8 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
             return render(request, "search.html", 400, errors=errors, result=None, **base)
         if not q.strip():
             return render(request, "search.html", result=None, **base)
-        result = search(q, index_dir, limit=n_limit, offset=n_offset, exact=want_exact)
+        result = search(q, index_dir, limit=n_limit, offset=n_offset, exact=want_exact, synonyms=synonyms,
+                        as_typed=as_typed)
         docs = result.documents()
         for doc in docs:
             for hit in doc.passages:
@@ -135,8 +138,9 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
         if n_offset + n_limit < result.total and n_offset + n_limit <= MAX_OFFSET:
             nav["next"] = _page_url(q, want_exact, n_limit, n_offset + n_limit)
         suggestion_url = _page_url(result.suggestion, want_exact, n_limit, 0) if result.suggestion else None
-        return render(request, "search.html", result=result, docs=docs, nav=nav,
-                      suggestion_url=suggestion_url, first=n_offset + 1, **base)
+        as_typed_url = _page_url(q, want_exact, n_limit, 0) + "&typed=1" if result.searched else None
+        return render(request, "search.html", result=result, docs=docs, nav=nav, suggestion_url=suggestion_url,
+                      as_typed_url=as_typed_url, first=n_offset + 1, **base)
 
     @app.get("/doc/{doc_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def document(request: Request, doc_id: str, q: str = "", exact: str = ""):
@@ -148,7 +152,7 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
         if doc is None:
             return render(request, "error.html", 404, title="Không tìm thấy tài liệu",
                           message="Không có tài liệu nào với mã này.", q=q, exact=want_exact)
-        terms = query_terms(q, index_dir, exact=want_exact) if q.strip() else None
+        terms = query_terms(q, index_dir, exact=want_exact, synonyms=synonyms) if q.strip() else None
         passages = []
         first_hit = None
         for p in doc.passages:
@@ -167,8 +171,11 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
         offset: int = Query(0, ge=0, le=MAX_OFFSET, description="How many to skip"),
         exact: bool = Query(False, description="Match diacritics exactly"),
         mode: Literal["documents", "passages"] = Query("documents", description="Group by document or rank passages"),
+        prefix: bool = Query(True, description="The last word, still being typed, also matches longer syllables"),
+        typed: bool = Query(False, description="Search Telex/VNI keystrokes as typed, not as the syllables they spell"),
     ) -> dict:
-        result = search(q, index_dir, limit=limit, offset=offset, mode=mode, exact=exact)
+        result = search(q, index_dir, limit=limit, offset=offset, mode=mode, exact=exact, prefix=prefix,
+                        synonyms=synonyms, as_typed=typed)
         return result.to_dict()
 
     @app.get("/api/suggest", tags=["api"], summary="As-you-type: top document titles and the did-you-mean")
@@ -178,7 +185,8 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
     ) -> dict:
         if not q.strip():
             return {"query": q, "suggestion": None, "titles": []}
-        result = search(q, index_dir, limit=SUGGEST_TITLES, exact=exact, passages_per_doc=1)
+        # The last word matches as a prefix (search's default): what is being typed is incomplete.
+        result = search(q, index_dir, limit=SUGGEST_TITLES, exact=exact, passages_per_doc=1, synonyms=synonyms)
         titles = [
             {"doc_id": d.doc_id, "title": d.title or d.path, "url": _doc_url(d.doc_id, q, exact, d.passages[0].passage_no)}
             for d in result.documents()
@@ -243,7 +251,7 @@ def _version() -> str:
         return "0"
 
 
-def serve(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000, synonyms: bool | Path = True) -> None:
     """Run the web app with uvicorn; a missing index is a one-line message and exit status 1."""
     import uvicorn
 
@@ -257,8 +265,9 @@ def serve(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000) -> 
         if not exists(Path(index_dir)):
             raise SearchError(f"no vnsearch index at {index_dir}: build one with `vnsearch index PATH --index {index_dir}`")
         warm(Path(index_dir))  # the first user's typo should not wait for the lookup index
+        check_synonyms(synonyms)  # a bad synonyms file is a one-line error now, not on every query
     except (SearchError, IndexerError, OSError) as exc:
         print(f"vnsearch: {exc}", file=sys.stderr)
         sys.exit(1)
     print(f"vnsearch: serving {index_dir} at http://{host}:{port}/", file=sys.stderr)
-    uvicorn.run(create_app(Path(index_dir)), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(Path(index_dir), synonyms), host=host, port=port, log_level="info")

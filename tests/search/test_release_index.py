@@ -3,7 +3,14 @@ with the very hits, scores, highlights, snippets, suggestions, document pages an
 release gave, and can be updated incrementally and merged.
 
 The fixture's ``expected.json`` was recorded by release 0.1's own code (see its ``generate.py``);
-these tests read it, they never regenerate it."""
+these tests read it, they never regenerate it.
+
+Release 0.1 analyzed text with analysis version 1 (before i/y spellings were unified): every
+answer from its index now carries a note saying how to rebuild it, and a query whose syllables
+version 2 analyzes otherwise (``nhiệm kỳ``: ``kì``) cannot match what the release matched. The
+others are compared with the release's answers with what this version adds to queries turned
+off (prefix matching, synonyms, Telex decoding), so that what is compared is how the index is
+read."""
 
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from analyzers import normalize_spelling, normalize_syllable, split_syllables
 from indexer.build import index_paths
 from indexer.storage import FORMAT_VERSION, IndexWriter, open_reader
 from search import search
@@ -30,8 +38,28 @@ def _digest(text: str) -> str:
     return "sha1:" + hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+AS_THE_RELEASE = {"prefix": False, "synonyms": False, "as_typed": True}
+STALE = ("this index was written with an older analysis (version 1, this vnsearch uses 2; i/y spellings "
+         "such as kĩ/kỹ are not unified in it): rebuild it with `vnsearch index")
+
+
+def _analysis_changed(query: str) -> bool:
+    """Whether version 2 analyzes a syllable of ``query`` otherwise than version 1 did."""
+    raw = [query[s.start : s.end] for s in split_syllables(query)]
+    return any(normalize_syllable(r) != normalize_spelling(r) or "ð" in r.lower() for r in raw)
+
+
+def _without_stale_note(d: dict) -> dict:
+    stale = [n for n in d["notes"] if n.startswith(STALE)]
+    # Every query that reaches the index is told; one with nothing to search never opens it.
+    assert len(stale) == (0 if d["notes"][-1:] == ["nothing to search for: the query only excludes words"]
+                          or d["query"].strip() == "" else 1), d["notes"]
+    d["notes"] = [n for n in d["notes"] if n not in stale]
+    return d
+
+
 def _result(query: str, **kwargs) -> dict:
-    d = search(query, index=FIXTURE / "index", **kwargs).to_dict()
+    d = _without_stale_note(search(query, index=FIXTURE / "index", **AS_THE_RELEASE, **kwargs).to_dict())
     d.pop("took_ms")
     for hit in d["hits"]:
         hit["text"], hit["snippet"] = _digest(hit["text"]), _digest(hit["snippet"])
@@ -49,7 +77,14 @@ def test_the_fixture_is_in_the_release_layout():
 def test_same_answers_as_the_release(entry: dict):
     got = _result(entry["query"], limit=entry["limit"], offset=entry["offset"], mode=entry["mode"],
                   exact=entry["exact"])
+    if _analysis_changed(entry["query"]):
+        pytest.skip("the query's syllables are analyzed otherwise since version 2 (the note says to rebuild)")
     assert got == entry["result"]
+
+
+def test_the_stale_note_names_the_rebuild_command():
+    note = [n for n in search("đảng viên", index=FIXTURE / "index").notes if n.startswith(STALE)][0]
+    assert note.endswith(f"vnsearch index {RECORDED_ROOT}/docs --rebuild --index {FIXTURE / 'index'}`")
 
 
 def test_most_fixture_queries_have_hits():
@@ -66,7 +101,7 @@ def test_same_document_pages_as_the_release(doc_id: str):
 
 @pytest.mark.parametrize("entry", EXPECTED["query_terms"], ids=lambda e: f"{e['query']}|exact={e['exact']}")
 def test_same_query_terms_as_the_release(entry: dict):
-    terms = query_terms(entry["query"], index=FIXTURE / "index", exact=entry["exact"])
+    terms = query_terms(entry["query"], index=FIXTURE / "index", exact=entry["exact"], **AS_THE_RELEASE)
     assert (sorted(terms.folded), sorted(terms.pairs), sorted(terms.accented)) == (
         entry["folded"], entry["pairs"], entry["accented"])
 
