@@ -64,4 +64,5 @@ class SearchResult:
             "hits": [hit.to_dict() for hit in self.hits],
             "notes": self.notes,
             "mode": self.mode,
+            "searched": self.searched,
         }
