@@ -35,7 +35,7 @@ def decode_keystrokes(word: str) -> str | None:
     if not w.isascii() or not w[:1].isalpha():
         return None
     decoded = _vni(w) if any(ch.isdigit() for ch in w) else _telex(w)
-    return decoded if decoded is not None and decoded != w else None
+    return decoded if decoded is not None and decoded != normalize_syllable(w) else None
 
 
 def _telex(w: str) -> str | None:
@@ -43,6 +43,8 @@ def _telex(w: str) -> str | None:
     tone: str | None = None
     for ch in w:
         vowel_seen = any(letter in _VOWELS for letter in letters)
+        if tone is not None and (ch in _VOWELS or ch in _TELEX_TONES):
+            return None  # one tone key, after the vowels: "norris", "sexy" are not keystrokes
         if ch in _TELEX_TONES and vowel_seen:
             tone = _TELEX_TONES[ch]
         elif ch == "w":
@@ -68,6 +70,8 @@ def _vni(w: str) -> str | None:
                 return None
             letters.append(ch)
         elif ch in _VNI_TONES and any(letter in _VOWELS for letter in letters):
+            if tone is not None:
+                return None
             tone = _VNI_TONES[ch]
         elif ch == "6":
             if not _mark_last(letters, _CIRCUMFLEX):

@@ -3,6 +3,7 @@ same questions as written, on the same index (issue 14).
 
     python benchmarks/variants.py --set all
     python benchmarks/variants.py --set vinewsqa-dev --limit-queries 300
+    python benchmarks/variants.py --latency 90000 --keep /tmp/vn90k   # prefix lookups at scale
 
 Each eval set's passages are indexed once; every question is asked as written and changed four
 ways, each transform written here (not taken from vnsearch):
@@ -19,6 +20,11 @@ ways, each transform written here (not taken from vnsearch):
 
 For each: the number of questions, MRR@10 as written and changed (over the same questions), and
 the ratio. Targets (issue 14): iy >= 0.97x, abbrev >= 0.95x, telex >= 0.90x, prefix >= 0.90x.
+
+``--latency N``: instead, index vinewsqa-dev's passages and N vietnews-val articles and time
+as-you-type queries (titles cut in their last syllable, and cut to its first letter, the widest
+prefix lookup) with prefix matching, against the same queries with ``prefix=False`` in the same
+run (p50 / p95 ms). ``--keep DIR`` builds the index there once and reuses it.
 """
 from __future__ import annotations
 
@@ -27,7 +33,7 @@ import re
 import sys
 import unicodedata
 
-from common import EVAL_SETS, load_eval_set, mrr_at, passages_as_docs, print_table
+from common import EVAL_SETS, iter_vietnews, load_eval_set, mrr_at, passages_as_docs, percentile, print_table
 from vnsearch_system import VnsearchSystem
 
 K = 10
@@ -140,11 +146,50 @@ def mrr(system, pairs, which: int) -> float:
     return sum(mrr_at(system.query(p[which], K), p[2], K) for p in pairs) / len(pairs)
 
 
+def prefix_latency(articles: int, keep: str | None, limit: int) -> None:
+    import time
+    from pathlib import Path
+
+    from search import search
+
+    passages, _ = load_eval_set("vinewsqa-dev")
+    system = VnsearchSystem(index_dir=keep)
+    if keep is None or not any(Path(keep).glob("*.toc")):
+        system.build(passages_as_docs(passages) + list(iter_vietnews(limit_docs=articles)))
+    titles = list(dict.fromkeys(p["title"] for p in passages if p.get("title")))[:limit]
+    middle = [c for c in map(cut_last_syllable, titles) if c]
+    first = [t[: m.start() + 1] for t in titles for m in list(_SYLLABLE.finditer(t))[-1:] if m.group().isalpha()]
+    rows = []
+    for name, queries in (("cut in the middle", middle), ("cut to one letter", first)):
+        times = {True: [], False: []}
+        for q in queries[:20]:  # warm-up
+            search(q, index=system.index_dir, prefix=True)
+        for q in queries:
+            for prefix in (False, True):
+                t0 = time.perf_counter()
+                search(q, index=system.index_dir, limit=10, prefix=prefix)
+                times[prefix].append((time.perf_counter() - t0) * 1000)
+        for prefix in (False, True):
+            ms = times[prefix]
+            rows.append((name, "prefix" if prefix else "prefix=False (same run)", len(ms),
+                         f"{percentile(ms, 50):.1f}", f"{percentile(ms, 95):.1f}"))
+    print_table(["queries", "search", "n", "p50 ms", "p95 ms"], rows,
+                title=f"== as-you-type latency: {len(passages)} passages + {articles} articles ==")
+    if keep is None:
+        system.close()
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--set", default="all", choices=[*EVAL_SETS, "all"])
     ap.add_argument("--limit-queries", type=int, default=None, metavar="N", help="the first N of each variant")
+    ap.add_argument("--latency", type=int, default=None, metavar="N",
+                    help="time prefix lookups on vinewsqa-dev + N vietnews articles instead")
+    ap.add_argument("--keep", default=None, metavar="DIR", help="with --latency: build the index in DIR once")
     args = ap.parse_args(argv)
+    if args.latency is not None:
+        prefix_latency(args.latency, args.keep, args.limit_queries or 300)
+        return
     sets = EVAL_SETS if args.set == "all" else (args.set,)
     rows = []
     for set_name in sets:

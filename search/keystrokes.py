@@ -3,10 +3,12 @@ the words that are keystrokes are searched as the syllables they spell.
 
 When it applies: to each ASCII word of the query that ``analyzers.decode_keystrokes`` decodes to
 a syllable the index holds (in ``syl``, with its diacritics), and that the index does not hold
-as typed, or holds in at most ``1 / RATIO`` as many passages (``six`` → ``sĩ``: a few English
-passages against thousands). Words that are syllables already, numbers, codes and foreign words
-the index holds stay as typed; so a query may be decoded in part. The caller says so ("showing
-results for …") and offers the query as typed.
+as typed. A word the index holds as typed (a foreign name, ``Norris``, ``CAR-T``, ``sex``) stays,
+unless another word of the same query is decoded (the query is typed in keystrokes) and the
+index holds the decoded syllable in ``RATIO`` times as many passages (``bacs six``: ``six`` in a
+few English passages, ``sĩ`` in thousands). Words that are syllables already, numbers and codes
+stay as typed; so a query may be decoded in part. The caller says so ("showing results for …")
+and offers the query as typed.
 """
 
 from __future__ import annotations
@@ -25,20 +27,24 @@ _WORD = re.compile(r"(?<![\w])[A-Za-z][A-Za-z0-9]*(?![\w:])")
 def decode_query(query: str, reader: IndexReader) -> str | None:
     """``query`` with its keystroke words replaced by the syllables they spell, or None if none
     is."""
-    out = []
-    pos = 0
+    found = []  # (match, syllable, how often the index holds the word as typed, and decoded)
     for m in _WORD.finditer(query):
-        word = m.group()
-        syllable = decode_keystrokes(word)
+        syllable = decode_keystrokes(m.group())
         if syllable is None:
             continue
         held = reader.doc_frequency("syl", syllable)
-        if not held or reader.doc_frequency("fsyl", fold(word.lower())) * RATIO > held:
+        if held:
+            found.append((m, syllable, reader.doc_frequency("fsyl", fold(m.group().lower())), held))
+    if not any(typed == 0 for _, _, typed, _ in found):
+        return None  # every candidate is a word the index holds as typed: not a keystroke query
+    out = []
+    pos = 0
+    for m, syllable, typed, held in found:
+        if typed and typed * RATIO > held:
             continue
+        word = m.group()
         out.append(query[pos : m.start()])
         out.append(syllable.capitalize() if word[:1].isupper() else syllable)
         pos = m.end()
-    if not out:
-        return None
     out.append(query[pos:])
     return "".join(out)

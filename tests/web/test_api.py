@@ -75,7 +75,7 @@ def test_openapi_and_docs(client):
     spec = client.get("/openapi.json").json()
     assert {"/api/search", "/api/suggest"} <= set(spec["paths"])
     names = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
-    assert names == {"q", "limit", "offset", "exact", "mode"}
+    assert names == {"q", "limit", "offset", "exact", "mode", "prefix", "typed"}
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
 
