@@ -14,6 +14,11 @@ A parsed query becomes clauses of five kinds, each built by one function below:
   ``title_filters``, ``exclusions``).
 * ``AnyOf``: every hit holds one of the terms (``exact_gate``: exact mode).
 
+Two builders add clauses of those kinds for queries as people type them: ``synonym_bonuses``
+(the other terms of an abbreviation's or synonym's group, ``synonyms``, as phrase bonuses worth
+the typed term's score) and ``prefix_terms`` (the longer syllables the last one, still being
+typed, may be the start of, ``prefix``, at a fraction of a whole word's weight).
+
 ``plan_query`` only decides which syllables are asked for: question words (see ``questions``)
 are left out; syllables in more than ``COMMON`` of all passages (``của``, ``và``) are used only
 through their pairs when the query has rarer ones (``tác_dụng`` carries what they mean at a
