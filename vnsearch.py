@@ -170,16 +170,24 @@ def _progress_text(p: Progress) -> str:
 @click.option("--facets", default="", metavar="NAMES", help="Count matches by these fields, e.g. year,category.")
 @click.option("--filter", "filters", multiple=True, metavar="FIELD:VALUE",
               help="A filter, as in a query (date:2021, category:Sức khỏe); repeat for more.")
+@click.option("--no-prefix", is_flag=True, help="Match the last word whole only (by default it also matches as the start of a longer syllable).")
+@click.option("--synonyms", "synonyms_file", type=click.Path(path_type=Path), default=None,
+              help="A file of synonym groups (one group a line, terms separated by commas) added to the shipped table.")
+@click.option("--no-synonyms", is_flag=True, help="Do not expand abbreviations and synonyms.")
+@click.option("--as-typed", is_flag=True, help="Search words typed as Telex/VNI keystrokes as they are.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--color/--no-color", "color", default=None, help="Colour the hits (default: on a terminal, unless NO_COLOR is set).")
-def search_cmd(query, index_dir, limit, offset, passages, exact, sort, facets, filters, as_json, color) -> None:
+def search_cmd(query, index_dir, limit, offset, passages, exact, sort, facets, filters, no_prefix, synonyms_file,
+               no_synonyms, as_typed, as_json, color) -> None:
     """Search for QUERY: words, "phrases", -excluded, title:word, and filters
     (date:2021, date:2020-01..2021-06, category:"Sức khỏe", -type:pdf, path:reports/2021)."""
     text = " ".join(query)
+    synonyms = False if no_synonyms else (synonyms_file or True)
     try:
         result = run_search(text, index=index_dir, limit=limit, offset=offset,
                             mode="passages" if passages else "documents", exact=exact, sort=sort,
-                            facets=facets, filters=filters)
+                            facets=facets, filters=filters, prefix=not no_prefix, synonyms=synonyms,
+                            as_typed=as_typed)
     except (SearchError, IndexerError, OSError) as exc:
         _fail(str(exc))
     if as_json:
@@ -320,13 +328,15 @@ def _print_repair(fixed, index_dir: Path) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Server processes, sharing the index through the page cache (default: one per core).")
-def serve_cmd(index_dir: Path | None, host: str, port: int, workers: int | None) -> None:
+@click.option("--synonyms", "synonyms_file", type=click.Path(path_type=Path), default=None,
+              help="A file of synonym groups added to the shipped table.")
+def serve_cmd(index_dir: Path | None, host: str, port: int, workers: int | None, synonyms_file: Path | None) -> None:
     """Serve the search page and JSON API."""
     try:
         from search.web import default_workers, serve
     except ImportError as exc:
         _fail(f"the web server could not start: {exc}")
-    serve(index_dir, host=host, port=port, workers=workers or default_workers())
+    serve(index_dir, host=host, port=port, workers=workers or default_workers(), synonyms=synonyms_file or True)
 
 
 if __name__ == "__main__":

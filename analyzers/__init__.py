@@ -1,19 +1,25 @@
 """Vietnamese text analysis: text -> normalized, folded, segmented tokens with exact spans.
 
-Pieces, one job each: ``normalize`` (one syllable's canonical form), ``fold`` (accent-free form),
+Pieces, one job each: ``normalize`` (one syllable's canonical form, through the small steps
+``lookalike`` (``Ð`` read as ``Đ``) and ``iy`` (``kỹ``/``kĩ`` one syllable)), ``fold`` (accent-free form),
 ``syllables`` (spans in the original text), ``analysis`` (the one function that turns text into
 syllables with their spans, accented and folded forms and pairs, which indexing, queries,
 highlighting and suggestions all call), ``words`` (pyvi word segmentation), and ``fields``, which composes
-them into the Whoosh analyzer of each index field.
+them into the Whoosh analyzer of each index field. ``telex`` decodes Telex/VNI keystrokes (for
+queries), and ``version`` numbers the analysis, which each index segment records.
 """
 
 from .analysis import Syllables, analyze, folded_pairs
 from .fields import FIELD_ANALYZERS, FoldFilter, PairFilter, SyllableTokenizer, WordFilter
 from .fold import fold
-from .normalize import canonical_tone, nfc, normalize_syllable
+from .iy import unify_iy
+from .normalize import canonical_tone, nfc, normalize_spelling, normalize_syllable
+from .telex import decode_keystrokes
+from .version import ANALYSIS_VERSION
 from .syllables import Span, split_syllables
 
 __all__ = [
+    "ANALYSIS_VERSION",
     "FIELD_ANALYZERS",
     "FoldFilter",
     "PairFilter",
@@ -23,9 +29,12 @@ __all__ = [
     "WordFilter",
     "analyze",
     "canonical_tone",
+    "decode_keystrokes",
     "fold",
     "folded_pairs",
     "nfc",
+    "normalize_spelling",
     "normalize_syllable",
     "split_syllables",
+    "unify_iy",
 ]

@@ -16,6 +16,9 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
+from .iy import unify_iy
+from .lookalike import replace_lookalikes
+
 # The five tone marks, as combining characters (NFD).
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 # Vowel letters after the tone is removed; the "marked" ones carry a shape diacritic.
@@ -87,12 +90,20 @@ def canonical_tone(syllable: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def normalize_syllable(raw: str) -> str:
-    """Index form of one syllable as written: NFC, lowercase, canonical tone placement.
-
-    Cached: a language has a few thousand syllables, a corpus has millions of occurrences.
-    """
-    text = nfc(raw).lower()
+def normalize_spelling(raw: str) -> str:
+    """One syllable as written, in one form: NFC, look-alike letters replaced, lowercase,
+    canonical tone placement; its ``i``/``y`` spelling kept (did-you-mean compares spellings)."""
+    text = replace_lookalikes(nfc(raw)).lower()
     if text.isascii():
         return text
     return canonical_tone(text)
+
+
+@lru_cache(maxsize=200_000)
+def normalize_syllable(raw: str) -> str:
+    """Index form of one syllable: ``normalize_spelling``, then final ``i``/``y`` unified
+    (``iy``), which is the same syllable spelled two ways.
+
+    Cached: a language has a few thousand syllables, a corpus has millions of occurrences.
+    """
+    return unify_iy(normalize_spelling(raw))

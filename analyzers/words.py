@@ -26,12 +26,34 @@ from collections.abc import Iterable, Iterator, Sequence
 import pycrfsuite
 from pyvi.ViTokenizer import ViTokenizer as _Pyvi
 
+from .iy import unify_iy
+
 _TAGGER = _Pyvi.model.tagger_
 _PUNCT = frozenset(string.punctuation)
 # pyvi looks up "w1 w2" and "w1 w2 w3" strings; tokens never contain a space, so the same
 # lookups as tuples spare building a string for each.
 _BIGRAMS = frozenset(tuple(b.split(" ")) for b in _Pyvi.bi_grams if b.count(" ") == 1)
 _TRIGRAMS = frozenset(tuple(t.split(" ")) for t in _Pyvi.tri_grams if t.count(" ") == 2)
+
+
+def _pyvi_spellings() -> dict[str, str]:
+    """The spelling pyvi's dictionary knows best for each syllable whose i/y is unified in the
+    index (``kĩ`` -> ``kỹ`` where its n-grams write ``kỹ`` at least as often): pyvi was trained on
+    text that writes both, and its features are spelling-sensitive, so it sees the spelling it
+    knows best, and ``kĩ thuật`` and ``kỹ thuật`` are segmented alike."""
+    counts: dict[str, int] = {}
+    for gram in (*_BIGRAMS, *_TRIGRAMS):
+        for syllable in gram:
+            counts[syllable] = counts.get(syllable, 0) + 1
+    spellings = {}
+    for syllable, n in counts.items():
+        unified = unify_iy(syllable)
+        if unified != syllable and n >= counts.get(unified, 0):
+            spellings[unified] = syllable
+    return spellings
+
+
+_PYVI_SPELLING = _pyvi_spellings()
 
 
 def _features(sent: Sequence[str]) -> list[list[str]]:
@@ -228,7 +250,7 @@ def segment(sent: Sequence[str]) -> list[tuple[int, int]]:
     """
     if len(sent) < 2:
         return []
-    labels = _label(sent)
+    labels = _label([_PYVI_SPELLING.get(w, w) for w in sent])
     words = []
     start = 0
     for i in range(1, len(sent) + 1):

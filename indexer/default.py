@@ -11,7 +11,10 @@ import os
 from importlib.resources import files
 from pathlib import Path
 
+from analyzers.version import ANALYSIS_VERSION
+
 from .build import index_paths
+from .storage import exists, open_reader
 
 
 def corpus_dir() -> Path:
@@ -34,5 +37,14 @@ def ensure_default_index() -> Path:
     if os.environ.get("VNSEARCH_INDEX"):
         return Path(os.environ["VNSEARCH_INDEX"])
     index_dir = default_index_dir()
-    index_paths([corpus_dir()], index_dir, jobs=1, lock_wait=600)
+    index_paths([corpus_dir()], index_dir, jobs=1, lock_wait=600, rebuild=_older_analysis(index_dir))
     return index_dir
+
+
+def _older_analysis(index_dir: Path) -> bool:
+    """Whether the sample index holds terms of an older analysis (it is then rebuilt whole)."""
+    if not exists(index_dir):
+        return False
+    with open_reader(index_dir) as reader:
+        version = reader.analysis_version()
+    return version is not None and version < ANALYSIS_VERSION

@@ -54,6 +54,7 @@ class _Result(BaseModel):
     took_ms: float
     suggestion: str | None
     notes: list[str] = Field(description="What was done to the query: filters searched as text, and why")
+    searched: str | None = Field(None, description="The query as searched when Telex/VNI keystrokes were decoded")
     filters: list[AppliedFilter]
     facets: dict[str, dict[str, int]] = Field(description="Per facet asked for: matches per value, over all matches")
 

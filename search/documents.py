@@ -13,9 +13,10 @@ from pathlib import Path
 from indexer.doc_fields import relative_path
 
 from .docvalues import columns_for, roots_for
-from .engine import resolve_index, searching
+from .engine import QueryOptions, plan_for, synonym_table, resolve_index, searching
+from .keystrokes import decode_query
 from .marks import QueryTerms, highlight_terms
-from .plan import plan_query
+from .prefix import still_typing
 from .syntax import parse
 
 
@@ -65,11 +66,14 @@ def index_fields(index: str | Path | None = None) -> dict[str, tuple[str, int]]:
             for name, kind in columns.kinds.items()}
 
 
-def query_terms(query: str, index: str | Path | None = None, *, exact: bool = False) -> QueryTerms:
-    """The terms ``search(query, exact=exact)`` highlights (with its typo corrections applied)."""
-    parsed = parse(query)
-    if parsed.is_empty():
+def query_terms(query: str, index: str | Path | None = None, *, exact: bool = False, prefix: bool = True,
+                synonyms: bool | str | Path = True, as_typed: bool = False) -> QueryTerms:
+    """The terms ``search(query, ...)`` highlights with the same options (typo corrections,
+    decoded keystrokes, synonyms and the last syllable's expansion applied)."""
+    if parse(query).is_empty():
         return QueryTerms()
+    options = QueryOptions(exact, prefix and still_typing(query), synonym_table(synonyms))
     with searching(resolve_index(index)) as opened:
-        plan = plan_query(parsed, opened.reader, exact)  # the very plan search() marks its passages by
+        decoded = None if as_typed else decode_query(query, opened.reader)
+        plan = plan_for(parse(decoded or query), opened.reader, options)  # the plan search() marks by
     return highlight_terms(plan)

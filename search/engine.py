@@ -25,14 +25,19 @@ from indexer.doc_fields import relative_path
 from . import narrow
 from .docvalues import columns_for, roots_for
 from .highlight import snippet
+from .keystrokes import decode_query
 from .marks import QueryTerms, highlight_terms
 from .plan import TYPO_FIELD, Exclude, Require, plan_query
+from .prefix import still_typing
 from .rank import record_scores, top_documents, top_passages
 from .scorer import IndexArrays, arrays_for
 from .results import Hit, SearchResult, json_safe
 from .sorting import RELEVANCE, check_sort, sorted_documents, sorted_passages
+from .staleness import analysis_note
 from .suggest import suggest
-from .syntax import parse, valid_unicode
+from .synonyms import Synonyms, SynonymsError
+from .synonyms import load as load_synonyms
+from .syntax import ParsedQuery, parse, valid_unicode
 
 MAX_LIMIT = 1000
 MAX_OFFSET = 10_000
@@ -143,6 +148,9 @@ def search(
     sort: str = "relevance",
     facets: Sequence[str] | str = (),
     filters: Sequence[str] = (),
+    prefix: bool = True,
+    synonyms: bool | str | os.PathLike = True,
+    as_typed: bool = False,
 ) -> SearchResult:
     """Search an index; ``index`` is an index folder, ``None`` the default index.
 
@@ -152,6 +160,11 @@ def search(
     ``sort``: ``"relevance"``, ``"date"`` (newest first) or ``"date_asc"``, undated last.
     ``facets``: names to count matches by (``("year", "category")``), over all matches.
     ``filters``: more ``field:value`` filters, as typed in a query (``"date:2021"``).
+    ``prefix``: the last word, if the query ends in it, also matches as the start of a longer
+    syllable (it is still being typed). ``synonyms``: ``True`` expands abbreviations and
+    synonyms by the shipped table, a file path by that table and the file's groups, ``False``
+    not at all. ``as_typed=True`` searches words typed as Telex/VNI keystrokes as they are,
+    rather than as the syllables they spell.
     """
     started = time.perf_counter()
     if mode not in ("documents", "passages"):
@@ -169,21 +182,57 @@ def search(
                             else "nothing to search for: the query only excludes words")
         result.took_ms = _ms(started)
         return result
-    with searching(resolve_index(index)) as opened:
-        _answer(opened, ask, result, exact=exact, limit=limit, offset=offset, per_doc=passages_per_doc)
+    options = QueryOptions(exact, prefix and still_typing(query), synonym_table(synonyms), as_typed)
+    index_dir = resolve_index(index)
+    with searching(index_dir) as opened:
+        result.notes.extend(filter(None, [analysis_note(opened.reader, index_dir)]))
+        _answer(opened, ask, result, options, limit=limit, offset=offset, per_doc=passages_per_doc)
     result.took_ms = _ms(started)
     return result
 
 
-def _answer(opened: OpenIndex, ask: narrow.Asked, result: SearchResult, *, exact: bool, limit: int, offset: int,
-            per_doc: int) -> None:
-    """Fill in ``result``'s total, hits, suggestion and notes: plan, rank, then build the page's hits."""
+@dataclass(frozen=True)
+class QueryOptions:
+    """How a query is planned, beyond its text (``search``'s keyword arguments)."""
+
+    exact: bool = False
+    prefix: bool = False
+    synonyms: Synonyms | None = None
+    as_typed: bool = False
+
+
+def synonym_table(synonyms: bool | str | os.PathLike) -> Synonyms | None:
+    if synonyms is False or synonyms is None:
+        return None
+    try:
+        return load_synonyms(None if synonyms is True else synonyms)
+    except SynonymsError as exc:
+        raise SearchError(str(exc)) from None
+
+
+def check_synonyms(synonyms: bool | str | os.PathLike) -> None:
+    """Read a synonyms file now: a ``SearchError`` saying what is wrong with it, if anything."""
+    synonym_table(synonyms)
+
+
+def plan_for(parsed: ParsedQuery, reader: IndexReader, options: QueryOptions):
+    """The plan ``search()`` makes of a parsed query with these options."""
+    return plan_query(parsed, reader, options.exact, synonyms=options.synonyms, prefix=options.prefix)
+
+
+def _answer(opened: OpenIndex, ask: narrow.Asked, result: SearchResult, options: QueryOptions, *, limit: int,
+            offset: int, per_doc: int) -> None:
+    """Fill in ``result``'s total, hits, suggestion and notes: filter, plan, rank, then build the page's hits."""
     reader, arrays = opened.reader, opened.arrays
-    narrowed = narrow.narrow(ask, reader, arrays)  # the filters the index can apply, the text to search
+    decode = None if options.as_typed else (lambda text: decode_query(text, reader))
+    narrowed = narrow.narrow(ask, reader, arrays, decode)  # the filters the index can apply, the text to search
     parsed = narrowed.parsed
+    if narrowed.searched is not None:
+        result.searched = narrowed.searched
+        result.notes.append(f"showing results for {narrowed.searched}")
     result.notes.extend(narrowed.notes)
     result.filters = [f.to_dict() for f in narrowed.filters]
-    plan = plan_query(parsed, reader, exact)
+    plan = plan_for(parsed, reader, options)
     result.notes.extend(plan.notes)
     if plan.finds_anything():
         scores = narrowed.apply(record_scores(reader, arrays, plan.clauses))
@@ -212,7 +261,8 @@ def _answer(opened: OpenIndex, ask: narrow.Asked, result: SearchResult, *, exact
         result.notes.extend(notes)
     result.hits = _hits(reader, arrays, chosen, highlight_terms(plan))
     if plan.finds_anything() and (plan.corrections or result.total < 3 or not any(s.has_marks for s in plan.syllables)):
-        result.suggestion = suggest(result.query, [hit.text for hit in result.hits[:10]], plan.corrections)
+        result.suggestion = suggest(result.searched or result.query, [hit.text for hit in result.hits[:10]],
+                                    plan.corrections)
 
 
 def _hits(reader: IndexReader, arrays: IndexArrays, chosen: list[tuple[int, float]], terms: QueryTerms) -> list[Hit]:

@@ -38,7 +38,8 @@ class QueryTerms:
 def highlight_terms(plan: Plan) -> QueryTerms:
     """The terms a plan's hits are marked by: every syllable asked for (common ones too, which
     are scored only through their pairs), the scored pairs, and the quoted phrases' syllables
-    and pairs. Question words, excluded words and ``title:`` filters are not marked."""
+    and pairs, the other terms of synonym groups, and the longer syllables the last one typed
+    was expanded to. Question words, excluded words and ``title:`` filters are not marked."""
     terms = QueryTerms()
     for s in plan.content:
         terms.add(s, plan.corrections.get(s.folded, s.folded), plan.exact)
@@ -49,4 +50,18 @@ def highlight_terms(plan: Plan) -> QueryTerms:
         for s in sylls:
             terms.add(s, s.folded, plan.exact)
         terms.pairs.update(pairs(sylls))
+    for alt in plan.synonyms:  # a synonym: one syllable marked as such, a phrase by its pairs
+        _mark_phrase(terms, alt)
+    if plan.expansion is not None:  # the syllable being typed, by its pairs if it has a neighbour
+        if plan.expansion.pairs:
+            terms.pairs.update(plan.expansion.pairs)
+        else:
+            terms.folded.update(plan.expansion.syllables)
     return terms
+
+
+def _mark_phrase(terms: QueryTerms, folded: tuple[str, ...]) -> None:
+    if len(folded) == 1:
+        terms.folded.add(folded[0])
+    else:
+        terms.pairs.update(a + "_" + b for a, b in zip(folded, folded[1:]))

@@ -6,6 +6,8 @@ open; everything here costs array operations over the index's columns (``docvalu
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -59,6 +61,7 @@ class Narrowed:
     notes: list[str] = field(default_factory=list)
     columns: Columns | None = None
     keep: np.ndarray | None = None  # records the filters let through (None: no filter)
+    searched: str | None = None  # the text searched, when ``decode`` changed it (keystrokes)
 
     def apply(self, scores: np.ndarray) -> np.ndarray:
         """Scores with every record the filters leave out at zero (a miss)."""
@@ -83,13 +86,20 @@ class Narrowed:
         return count_facets(names, matched, self.columns)
 
 
-def narrow(ask: Asked, reader: IndexReader, arrays: IndexArrays) -> Narrowed:
+def narrow(ask: Asked, reader: IndexReader, arrays: IndexArrays,
+           decode: Callable[[str], str | None] | None = None) -> Narrowed:
     """The filters of ``ask`` the index can apply, and the query text without them (filters it
-    cannot apply stay in the text, with a note)."""
+    cannot apply stay in the text, with a note). ``decode``: what the text means if it was typed
+    another way (Telex/VNI keystrokes), or None; applied to the text without its filters, so a
+    ``field:value`` is never read as keystrokes."""
     if not ask.needs_columns():
-        parsed = parse(ask.query)
-        return Narrowed(parsed, notes=list(parsed.notes))
+        text = ask.query
+        decoded = decode(text) if decode else None
+        parsed = parse(decoded or text)
+        return Narrowed(parsed, notes=list(parsed.notes), searched=decoded)
     columns = columns_for(reader, arrays)
     applied, _, notes = resolve([*ask.typed, *ask.given], columns)
-    parsed = parse(without(ask.query, applied))
-    return Narrowed(parsed, applied, parsed.notes + notes, columns, mask(applied, columns))
+    text = without(ask.query, applied)
+    decoded = decode(text) if decode else None
+    parsed = parse(decoded or text)
+    return Narrowed(parsed, applied, parsed.notes + notes, columns, mask(applied, columns), decoded)

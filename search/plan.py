@@ -14,6 +14,11 @@ A parsed query becomes clauses of five kinds, each built by one function below:
   ``title_filters``, ``exclusions``).
 * ``AnyOf``: every hit holds one of the terms (``exact_gate``: exact mode).
 
+Two builders add clauses of those kinds for queries as people type them: ``synonym_bonuses``
+(the other terms of an abbreviation's or synonym's group, ``synonyms``, as phrase bonuses worth
+the typed term's score) and ``prefix_terms`` (the longer syllables the last one, still being
+typed, may be the start of, ``prefix``, at a fraction of a whole word's weight).
+
 ``plan_query`` only decides which syllables are asked for: question words (see ``questions``)
 are left out; syllables in more than ``COMMON`` of all passages (``của``, ``và``) are used only
 through their pairs when the query has rarer ones (``tác_dụng`` carries what they mean at a
@@ -31,7 +36,10 @@ from itertools import groupby
 
 from indexer.storage import IndexReader
 
+from . import prefix as prefixes
+from . import synonyms as synonym_groups
 from .questions import is_question_word, question_positions
+from .scorer import idf_of
 from .syntax import ParsedQuery
 from .terms import QuerySyllable, pairs, query_syllables, query_words, runs
 
@@ -109,14 +117,19 @@ class Plan:
     corrections: dict[str, str]  # folded typo -> the indexed syllable searched instead
     exact: bool
     notes: list[str] = field(default_factory=list)  # what was cut, for the user
+    synonyms: list[tuple[str, ...]] = field(default_factory=list)  # folded terms searched for synonyms
+    expansion: prefixes.Expansion | None = None  # what the last syllable, still being typed, may be
 
     def finds_anything(self) -> bool:
         """Whether any clause can make a record a hit (bonuses, gates and exclusions only narrow)."""
         return any(isinstance(c, (Scored, Require)) for c in self.clauses)
 
 
-def plan_query(parsed: ParsedQuery, reader: IndexReader, exact: bool) -> Plan:
-    """The clauses of a parsed query; ``exact`` matches diacritics exactly."""
+def plan_query(parsed: ParsedQuery, reader: IndexReader, exact: bool, *,
+               synonyms: synonym_groups.Synonyms | None = None, prefix: bool = False) -> Plan:
+    """The clauses of a parsed query; ``exact`` matches diacritics exactly; ``synonyms`` adds the
+    other terms of the groups the free text holds a term of; ``prefix`` lets the last syllable of
+    the free text match as a prefix (it is still being typed; not in exact mode)."""
     notes = []
     free = query_syllables(parsed.free_text)
     if len(free) > MAX_SYLLABLES:
@@ -128,8 +141,11 @@ def plan_query(parsed: ParsedQuery, reader: IndexReader, exact: bool) -> Plan:
     total = max(1, reader.live_count())
     rare = [s for s in content if reader.doc_frequency("fsyl", s.folded) <= COMMON * total]
     kept = rare if rare else content
-    corrections = _corrections(reader, content)
+    expansion = prefixes.expand(reader, free) if prefix and not exact else None
+    typing = free[-1].folded if expansion is not None else None
+    corrections = _corrections(reader, [s for s in content if s.folded != typing])
     marked = any(s.has_marks for s in free)
+    matches = synonym_groups.find(parsed.free_text, synonyms, MAX_SYLLABLES) if synonyms is not None else []
     phrases = _analyzed(parsed.phrases)
     clauses = [
         *syllable_terms(kept, corrections, exact, marked),
@@ -141,8 +157,11 @@ def plan_query(parsed: ParsedQuery, reader: IndexReader, exact: bool) -> Plan:
         *required_phrases(phrases, exact),
         *title_filters(_analyzed(parsed.title)),
         *exclusions(_analyzed(parsed.excluded), exact),
+        *synonym_bonuses(reader, free, matches, marked),
+        *prefix_terms(expansion),
     ]
-    return Plan(clauses, free, content, phrases, corrections, exact, notes)
+    alternatives = [alt for m in matches for alt in m.alternatives]
+    return Plan(clauses, free, content, phrases, corrections, exact, notes, alternatives, expansion)
 
 
 def syllable_terms(kept: list[QuerySyllable], corrections: dict[str, str], exact: bool, marked: bool) -> list[Scored]:
@@ -204,6 +223,36 @@ def title_filters(titles: list[list[QuerySyllable]]) -> list[Require]:
 def exclusions(excluded: list[list[QuerySyllable]], exact: bool) -> list[Exclude]:
     """Each ``-`` word or phrase, in folded syllables (and in exact mode with its diacritics)."""
     return [Exclude("fsyl", *_phrase(sylls, exact)) for sylls in excluded]
+
+
+def synonym_bonuses(reader: IndexReader, free: list[QuerySyllable], matches: list[synonym_groups.Match],
+                    marked: bool) -> list[Bonus]:
+    """Each other term of a synonym group the free text holds a term of, as a phrase worth what
+    the typed term scores in a passage that holds it once (its syllables, its pairs and, typed
+    with diacritics, its accented syllables, each at tf 1 on an average length): a passage
+    holding ``Ủy ban nhân dân`` ranks as one holding ``UBND`` does for the query ``UBND``."""
+    bonuses = []
+    total = max(1, reader.size)
+    for m in matches:
+        typed = free[m.start : m.end]
+        weight = sum(W_FOLDED * idf_of(reader.doc_frequency("fsyl", s.folded), total) for s in typed)
+        weight += sum(W_PAIR * idf_of(reader.doc_frequency("fpair", p), total) for p in pairs(typed))
+        if marked:
+            weight += sum(W_ACCENTED * idf_of(reader.doc_frequency("syl", s.accented), total)
+                          for s in typed if s.has_marks)
+        bonuses.extend(Bonus("fsyl", alt, round(weight, 4)) for alt in m.alternatives)
+    return bonuses
+
+
+def prefix_terms(expansion: prefixes.Expansion | None) -> list[Scored]:
+    """The syllables the last one may be the start of, and their pairs with the one before, at a
+    fraction of a whole word's weights (``prefix``)."""
+    if expansion is None:
+        return []
+    out = [Scored("fsyl", expansion.syllables, W_FOLDED * prefixes.FRACTION)]
+    if expansion.pairs:
+        out.append(Scored("fpair", expansion.pairs, W_PAIR * prefixes.FRACTION))
+    return out
 
 
 def _phrase(sylls: list[QuerySyllable], exact: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:

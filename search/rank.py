@@ -62,12 +62,15 @@ def top_documents(
 ) -> tuple[int, list[tuple[int, float]]]:
     """The number of matching documents, and (docnum, score) of up to ``per_doc`` best passages
     of each document of the page; documents ranked by the document model (with ``plan``) or by
-    their best passage."""
+    their best passage. A query whose words have synonyms (``plan.synonyms``: ``UBND`` and ``Ủy ban
+    nhân dân``) is ranked by best passage: the passage scores count an expansion as a match of the
+    typed term, the model's whole-document features do not (yet), and would rank a document
+    holding only the other form below those holding the typed one."""
     matched = np.flatnonzero(scores > 0)
     owners = arrays.owner[matched]
     seen = np.zeros(arrays.size, dtype=bool)
     seen[owners] = True
-    if plan is None:
+    if plan is None or plan.synonyms:
         page = best_documents(matched, owners, scores, offset + limit)[offset : offset + limit]
     else:
         page = ranked_documents(arrays, scores, plan, matched, owners, offset + limit)[offset : offset + limit]

@@ -80,6 +80,8 @@ class SearchResult:
     sort: str = "relevance"
     filters: list[dict] = field(default_factory=list)  # the filters applied (``filters.Filter.to_dict``)
     facets: dict[str, dict[str, int]] = field(default_factory=dict)  # name -> value -> matches
+    # The query as searched when words typed as Telex/VNI keystrokes were decoded (also in notes).
+    searched: str | None = None
 
     def documents(self) -> list[DocumentHits]:
         """The hits as documents in rank order, each with its passages."""
@@ -104,6 +106,7 @@ class SearchResult:
             "notes": self.notes,
             "filters": self.filters,
             "facets": self.facets,
+            "searched": self.searched,
         }
         if self.mode == "passages":
             out["hits"] = [hit.to_dict() for hit in self.hits]

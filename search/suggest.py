@@ -3,14 +3,16 @@
 For each syllable of the query, the suggestion takes the accented form that the best-matching
 passages actually use at that place, counting a form more when the neighbouring syllables of the
 query match around it too. So ``tinh uy thai nguyen`` becomes ``tỉnh ủy thái nguyên`` because the
-corpus writes it that way, and ``dang`` next to ``cong san`` becomes ``đảng``, not ``đang``.
+corpus writes it that way, and ``dang`` next to ``cong san`` becomes ``đảng``, not ``đang``. Spellings are compared as written,
+i/y included (``normalize_spelling``): the index holds ``kĩ`` and ``kỹ`` as one syllable, and the
+suggestion offers the one the corpus uses most.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from analyzers import analyze, nfc, normalize_syllable
+from analyzers import analyze, nfc, normalize_spelling
 
 
 def suggest(query: str, passages: list[str], corrections: dict[str, str] | None = None) -> str | None:
@@ -45,7 +47,7 @@ def suggest(query: str, passages: list[str], corrections: dict[str, str] | None 
         if best is None and key != folded:
             best = key  # a corrected typo with no accented evidence
         out.append(query[pos:s])
-        if best is not None and normalize_syllable(best) != accented:
+        if best is not None and normalize_spelling(best) != normalize_spelling(typed):
             out.append(best)
             changed = True
         else:

@@ -36,7 +36,7 @@ from indexer.errors import IndexerError
 
 from .api_models import SearchResponse
 from .documents import get_document, index_fields, query_terms
-from .engine import MAX_OFFSET, SearchError, search, warm
+from .engine import MAX_OFFSET, SearchError, check_synonyms, search, warm
 from .highlight import mark
 from .page_facets import PAGE_LIMIT, PageState, facet_links, filter_chips, page_facets, sort_links
 from .sorting import SORTS
@@ -60,8 +60,9 @@ DOCS_CSP = (
 )
 
 
-def create_app(index_dir: Path | None = None) -> FastAPI:
-    """The web app over the index at ``index_dir`` (``None``: the default index)."""
+def create_app(index_dir: Path | None = None, synonyms: bool | Path = True) -> FastAPI:
+    """The web app over the index at ``index_dir`` (``None``: the default index); ``synonyms``
+    as ``search()`` takes it (a file adds groups to the shipped table)."""
     app = FastAPI(
         title="vnsearch",
         summary="Tìm kiếm toàn văn tiếng Việt: Vietnamese full-text search",
@@ -129,10 +130,11 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page(request: Request, q: str = "", limit: str = "", offset: str = "", exact: str = "",
-             sort: str = "", filter: list[str] = Query([])):
+             sort: str = "", filter: list[str] = Query([]), typed: str = ""):
         """The search page; bad parameters give a friendly message, not a JSON error. Facets,
         the sort switch and the filter chips are plain links (``page_facets``)."""
         want_exact = exact.lower() in ("1", "true", "on", "yes")
+        as_typed = typed.lower() in ("1", "true", "on", "yes")
         errors = []
         if len(q) > MAX_QUERY:
             errors.append(f"Câu tìm kiếm quá dài: tối đa {MAX_QUERY} ký tự.")
@@ -150,7 +152,7 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
             return render(request, "search.html", result=None, **base)
         facets = page_facets(index_fields(index_dir))
         result = search(q, index_dir, limit=n_limit, offset=n_offset, exact=want_exact, sort=state.sort,
-                        facets=facets, filters=filters)
+                        facets=facets, filters=filters, synonyms=synonyms, as_typed=as_typed)
         docs = result.documents()
         for doc in docs:
             for hit in doc.passages:
@@ -161,10 +163,11 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
         if n_offset + n_limit < result.total and n_offset + n_limit <= MAX_OFFSET:
             nav["next"] = state.url(offset=n_offset + n_limit)
         suggestion_url = state.url(q=result.suggestion) if result.suggestion else None
+        as_typed_url = state.url(offset=0) + "&typed=1" if result.searched else None
         return render(request, "search.html", result=result, docs=docs, nav=nav,
-                      suggestion_url=suggestion_url, first=n_offset + 1, sorts=sort_links(state),
-                      chips=filter_chips(state, result.filters), facet_groups=facet_links(state, result),
-                      **base)
+                      suggestion_url=suggestion_url, as_typed_url=as_typed_url, first=n_offset + 1,
+                      sorts=sort_links(state), chips=filter_chips(state, result.filters),
+                      facet_groups=facet_links(state, result), **base)
 
     @app.get("/doc/{doc_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def document(request: Request, doc_id: str, q: str = "", exact: str = ""):
@@ -175,7 +178,7 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
         if doc is None:
             return render(request, "error.html", 404, title="Không tìm thấy tài liệu",
                           message="Không có tài liệu nào với mã này.", q=q, exact=want_exact)
-        terms = query_terms(q, index_dir, exact=want_exact) if q.strip() else None
+        terms = query_terms(q, index_dir, exact=want_exact, synonyms=synonyms) if q.strip() else None
         passages = []
         first_hit = None
         for p in doc.passages:
@@ -201,9 +204,12 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
         facets: str = Query("", max_length=MAX_QUERY, description="Fields to count matches by: year,category"),
         filter: list[str] = Query([], max_length=MAX_FILTERS,
                                   description="More filters, each field:value as in a query (repeat the parameter)"),
+        prefix: bool = Query(True, description="The last word, still being typed, also matches longer syllables"),
+        typed: bool = Query(False, description="Search Telex/VNI keystrokes as typed, not as the syllables they spell"),
     ) -> dict:
         result = search(q, index_dir, limit=limit, offset=offset, mode=mode, exact=exact, sort=sort,
-                        facets=facets, filters=[f[:MAX_QUERY] for f in filter])
+                        facets=facets, filters=[f[:MAX_QUERY] for f in filter], prefix=prefix,
+                        synonyms=synonyms, as_typed=typed)
         return result.to_dict()
 
     @app.get("/api/suggest", tags=["api"], summary="As-you-type: top document titles and the did-you-mean")
@@ -213,7 +219,8 @@ def create_app(index_dir: Path | None = None) -> FastAPI:
     ) -> dict:
         if not q.strip():
             return {"query": q, "suggestion": None, "titles": []}
-        result = search(q, index_dir, limit=SUGGEST_TITLES, exact=exact, passages_per_doc=1)
+        # The last word matches as a prefix (search's default): what is being typed is incomplete.
+        result = search(q, index_dir, limit=SUGGEST_TITLES, exact=exact, passages_per_doc=1, synonyms=synonyms)
         titles = [
             {"doc_id": d.doc_id, "title": d.title or d.path, "url": _doc_url(d.doc_id, q, exact, d.passages[0].passage_no)}
             for d in result.documents()
@@ -272,6 +279,7 @@ def _version() -> str:
 
 
 SERVE_INDEX_ENV = "VNSEARCH_SERVE_INDEX"  # how ``serve`` tells its worker processes the index
+SERVE_SYNONYMS_ENV = "VNSEARCH_SERVE_SYNONYMS"  # ... and the synonyms: a file, or "0" for none
 WORKER_HEALTHCHECK_S = 120
 
 
@@ -288,11 +296,13 @@ def worker_app() -> FastAPI:
     index's pages through the page cache rather than each holding a copy; each prepares its typo
     lookups before it takes requests, and each notices a new commit at its next query."""
     index_dir = Path(os.environ[SERVE_INDEX_ENV])
+    chosen = os.environ.get(SERVE_SYNONYMS_ENV, "")
     warm(index_dir)
-    return create_app(index_dir)
+    return create_app(index_dir, False if chosen == "0" else (Path(chosen) if chosen else True))
 
 
-def serve(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+def serve(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
+          synonyms: bool | Path = True) -> None:
     """Run the web app with uvicorn, in ``workers`` processes sharing the listening socket (one:
     in this process); a missing index is a one-line message and exit status 1."""
     import uvicorn
@@ -308,15 +318,17 @@ def serve(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000, wor
             raise SearchError(f"no vnsearch index at {index_dir}: build one with `vnsearch index PATH --index {index_dir}`")
         if workers <= 1:
             warm(Path(index_dir))  # the first user's typo should not wait for the lookup index
+        check_synonyms(synonyms)  # a bad synonyms file is a one-line error now, not on every query
     except (SearchError, IndexerError, OSError) as exc:
         print(f"vnsearch: {exc}", file=sys.stderr)
         sys.exit(1)
     plural = "es" if workers > 1 else ""
     print(f"vnsearch: serving {index_dir} at http://{host}:{port}/ ({workers} worker process{plural})", file=sys.stderr)
     if workers <= 1:
-        uvicorn.run(create_app(Path(index_dir)), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(Path(index_dir), synonyms), host=host, port=port, log_level="info")
         return
     os.environ[SERVE_INDEX_ENV] = str(Path(index_dir).resolve())
+    os.environ[SERVE_SYNONYMS_ENV] = "0" if synonyms is False else ("" if synonyms is True else str(Path(synonyms).resolve()))
     # A worker answers uvicorn's health check only once it has imported the program and started
     # its pong thread: on a loaded machine that takes longer than uvicorn's 5 s, which then kills
     # and restarts the worker, again and again. A worker that hangs is noticed later instead.

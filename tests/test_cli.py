@@ -134,3 +134,23 @@ def test_index_progress_is_a_bar_on_a_terminal(tmp_path: Path, size: tuple[int, 
     bars = [part for part in text.split("\r") if part.startswith("indexing")]
     assert bars and all("%|" in bar and "documents" in bar for bar in bars), text
     assert "177/177 documents" in bars[-1] and "added" in text
+
+
+def test_keystrokes_prefix_and_synonyms_options(built: Path, tmp_path: Path):
+    ix = str(built / "ix")
+    decoded = vnsearch("search", "tinhr", "uyr", "thais", "nguyeen", "--index", ix, env={"NO_COLOR": "1"})
+    assert decoded.returncode == 0 and "note: showing results for tỉnh uỷ thái nguyên" in decoded.stdout
+    assert "»Tỉnh ủy Thái Nguyên«" in decoded.stdout
+    typed = vnsearch("search", "tinhr", "uyr", "--as-typed", "--index", ix, "--json")
+    assert json.loads(typed.stdout)["searched"] is None
+    prefix = json.loads(vnsearch("search", "tinh uy thai ngu", "--index", ix, "--json", "--limit", "1").stdout)
+    whole = json.loads(vnsearch("search", "tinh uy thai ngu", "--no-prefix", "--index", ix, "--json", "--limit", "1").stdout)
+    assert "<mark>Tỉnh ủy Thái Nguyên</mark>" in prefix["documents"][0]["passages"][0]["snippet"]
+    assert "<mark>Tỉnh ủy Thái Nguyên</mark>" not in whole["documents"][0]["passages"][0]["snippet"]
+    groups = tmp_path / "groups.txt"
+    groups.write_text("TƯ, Trung ương\n", encoding="utf-8")
+    ok = vnsearch("search", "UBND", "--synonyms", str(groups), "--index", ix, "--json")
+    assert ok.returncode == 0, ok.stderr
+    for bad, message in ((tmp_path / "none.txt", "cannot read synonyms file"), (tmp_path, "cannot read synonyms file")):
+        out = vnsearch("search", "UBND", "--synonyms", str(bad), "--index", ix)
+        assert out.returncode == 1 and message in out.stderr and "Traceback" not in out.stderr

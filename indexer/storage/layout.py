@@ -29,12 +29,19 @@ opened (``infer_version``), then read through it like any other:
 A segment that merges older ones keeps their records as they were, so its *records* version is
 the oldest of its sources' (``SegmentInfo.records``), while its postings are always written in the
 current layout.
+
+Each segment also records the version of the text analysis its terms were made with
+(``analyzers.version``; ``SegmentInfo.analysis``): segments written before it was recorded are
+version 1's, and a merge keeps the oldest of its sources'. The storage only keeps the number;
+search decides what an older one means (``search.staleness``).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+
+from analyzers.version import ANALYSIS_VERSION
 
 from ..errors import IndexFormatError
 
@@ -78,6 +85,7 @@ class SegmentInfo:
     version: int
     records: int
     fields: dict[str, str]
+    analysis: int = 1  # the analysis version of its terms (1 when the segment does not say)
 
     def format_of(self, fieldname: str) -> str | None:
         return self.fields.get(fieldname)
@@ -89,8 +97,8 @@ _INFERRED = {name: kept for name, kept in FIELDS.items() if kept != DOC_VALUES}
 LEGACY_V1 = SegmentInfo(1, 1, {name: (W3_FREQUENCIES if kept == BAGS else kept) for name, kept in _INFERRED.items()})
 
 
-def current_info(records: int = FORMAT_VERSION) -> SegmentInfo:
-    return SegmentInfo(FORMAT_VERSION, records, dict(FIELDS))
+def current_info(records: int = FORMAT_VERSION, analysis: int = ANALYSIS_VERSION) -> SegmentInfo:
+    return SegmentInfo(FORMAT_VERSION, records, dict(FIELDS), analysis)
 
 
 def infer_version(has_bags_file: bool) -> SegmentInfo:
@@ -114,8 +122,8 @@ def segment_info(segment, storage) -> SegmentInfo:
 
 
 def encode_info(info: SegmentInfo) -> bytes:
-    return json.dumps({"version": info.version, "records": info.records, "fields": info.fields},
-                      sort_keys=True).encode("utf-8")
+    return json.dumps({"version": info.version, "records": info.records, "fields": info.fields,
+                       "analysis": info.analysis}, sort_keys=True).encode("utf-8")
 
 
 def decode_info(data: bytes) -> SegmentInfo:
@@ -125,4 +133,4 @@ def decode_info(data: bytes) -> SegmentInfo:
         raise IndexFormatError(f"this index was written by a newer vnsearch (layout version {version}; this "
                                f"one reads up to {FORMAT_VERSION}): upgrade vnsearch, or rebuild the index "
                                "with `vnsearch index PATH --rebuild`")
-    return SegmentInfo(version, int(raw.get("records", version)), dict(raw["fields"]))
+    return SegmentInfo(version, int(raw.get("records", version)), dict(raw["fields"]), int(raw.get("analysis", 1)))

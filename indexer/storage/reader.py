@@ -238,6 +238,11 @@ class IndexReader:
     def live_count(self) -> int:
         return self._searcher.doc_count()
 
+    def analysis_version(self) -> int | None:
+        """The oldest analysis version among the segments' terms (``layout.SegmentInfo.analysis``),
+        or None for an index with no segments."""
+        return min((seg.info.analysis for seg, _ in self.segments), default=None)
+
     def doc_frequency(self, field: str, term: str) -> int:
         return sum(seg.doc_frequency(field, term) for seg, _ in self.segments)
 

@@ -55,7 +55,7 @@ from whoosh.writing import SegmentWriter
 from . import bags as bagfile
 from . import checksums, verify
 from .whoosh_lengths import length_column
-from .layout import BAGS, FORMAT_VERSION, INFO_EXT, current_info, encode_info, fields_in, segment_info
+from .layout import ANALYSIS_VERSION, BAGS, FORMAT_VERSION, INFO_EXT, current_info, encode_info, fields_in, segment_info
 
 BAG_FIELDS = fields_in(BAGS)
 
@@ -364,6 +364,7 @@ class FastSegmentWriter(SegmentWriter):
         # a damaged segment is never copied into a segment with fresh checksums.
         self._previous_ids = {s.segment_id() for s in self.segments}
         self._carried = verify.previous_entries(self.storage.folder, self.indexname, self.generation - 1)
+        self._analysis = ANALYSIS_VERSION  # the oldest analysis merged in
 
     def add_document(self, **fields) -> None:
         self._check_state()
@@ -433,6 +434,7 @@ class FastSegmentWriter(SegmentWriter):
         or, in a segment written before there were bags files, from its term index."""
         info = segment_info(reader.segment(), reader.storage())
         self._records_version = min(self._records_version, info.records)
+        self._analysis = min(self._analysis, info.analysis)
         own = bagfile.read_bags(reader.segment(), reader.storage()) if info.version >= 2 else None
         hasher = bagfile.Hasher()
         add = self.pool.add
@@ -482,7 +484,7 @@ class FastSegmentWriter(SegmentWriter):
     def _write_segment_info(self) -> None:
         out = self.newsegment.create_file(self.storage, INFO_EXT)
         try:
-            out.write(encode_info(current_info(records=self._records_version)))
+            out.write(encode_info(current_info(records=self._records_version, analysis=self._analysis)))
         finally:
             out.close()
 

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from analyzers import canonical_tone, nfc, normalize_syllable
+from analyzers import canonical_tone, nfc, normalize_spelling, normalize_syllable, unify_iy
 
 from ._helpers import to_new_style, to_old_style
 
@@ -54,9 +54,11 @@ def test_tinh_uy_in_every_spelling_is_one_pair_of_syllables():
      "lửa", "tuổi", "yêu", "chìa", "đảng", "phải", "gìn", "xuân", "quạ", "gió"],
 )
 def test_correct_syllables_are_unchanged(syllable):
-    assert normalize_syllable(syllable) == syllable
-    assert normalize_syllable(syllable.upper()) == syllable
-    assert normalize_syllable(syllable.title()) == syllable
+    # normalize_spelling: the spelling as written (normalize_syllable also unifies quý as quí)
+    assert normalize_spelling(syllable) == syllable
+    assert normalize_spelling(syllable.upper()) == syllable
+    assert normalize_spelling(syllable.title()) == syllable
+    assert normalize_syllable(syllable) == unify_iy(syllable)
 
 
 @pytest.mark.parametrize(
@@ -77,7 +79,8 @@ def test_correct_syllables_are_unchanged(syllable):
     ],
 )
 def test_misplaced_tones_are_moved_to_the_canonical_vowel(wrong, right):
-    assert normalize_syllable(wrong) == right
+    assert normalize_spelling(wrong) == right
+    assert normalize_syllable(wrong) == unify_iy(right)
     assert canonical_tone(wrong) == right
 
 

@@ -3,7 +3,14 @@ with the very hits, scores, highlights, snippets, suggestions, document pages an
 release gave, and can be updated incrementally and merged.
 
 The fixture's ``expected.json`` was recorded by release 0.1's own code (see its ``generate.py``);
-these tests read it, they never regenerate it."""
+these tests read it, they never regenerate it.
+
+Release 0.1 analyzed text with analysis version 1 (before i/y spellings were unified): every
+answer from its index now carries a note saying how to rebuild it, and a query whose syllables
+version 2 analyzes otherwise (``nhiệm kỳ``: ``kì``) cannot match what the release matched. The
+others are compared with the release's answers with what this version adds to queries turned
+off (prefix matching, synonyms, Telex decoding), so that what is compared is how the index is
+read."""
 
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from analyzers import normalize_spelling, normalize_syllable, split_syllables
 from indexer.build import index_paths
 from indexer.storage import FORMAT_VERSION, IndexWriter, open_reader
 from search import search
@@ -44,8 +52,30 @@ def as_release(result) -> dict:
             "notes": result.notes, "mode": result.mode}
 
 
+AS_THE_RELEASE = {"prefix": False, "synonyms": False, "as_typed": True}
+STALE = ("this index was written with an older analysis (version 1, this vnsearch uses 2; i/y spellings "
+         "such as kĩ/kỹ are not unified in it): rebuild it with `vnsearch index")
+
+
+def _analysis_changed(query: str) -> bool:
+    """Whether version 2 analyzes a syllable of ``query`` otherwise than version 1 did."""
+    raw = [query[s.start : s.end] for s in split_syllables(query)]
+    return any(normalize_syllable(r) != normalize_spelling(r) or "ð" in r.lower() for r in raw)
+
+
+def _without_stale_note(d: dict) -> dict:
+    stale = [n for n in d["notes"] if n.startswith(STALE)]
+    # Every query that reaches the index is told; one with nothing to search never opens it.
+    assert len(stale) == (0 if d["notes"][-1:] == ["nothing to search for: the query only excludes words"]
+                          or d["query"].strip() == "" else 1), d["notes"]
+    d["notes"] = [n for n in d["notes"] if n not in stale]
+    return d
+
+
 def _result(query: str, **kwargs) -> dict:
-    d = as_release(search(query, index=FIXTURE / "index", **kwargs))
+    result = search(query, index=FIXTURE / "index", **AS_THE_RELEASE, **kwargs)
+    assert result.searched is None  # keystroke decoding is off (and the release had no such key)
+    d = _without_stale_note(as_release(result))
     for hit in d["hits"]:
         hit["text"], hit["snippet"] = _digest(hit["text"]), _digest(hit["snippet"])
     return d
@@ -62,6 +92,8 @@ def test_the_fixture_is_in_the_release_layout():
 def test_same_answers_as_the_release(entry: dict):
     got = _result(entry["query"], limit=entry["limit"], offset=entry["offset"], mode=entry["mode"],
                   exact=entry["exact"])
+    if _analysis_changed(entry["query"]):
+        pytest.skip("the query's syllables are analyzed otherwise since version 2 (the note says to rebuild)")
     if entry["mode"] == "passages":
         assert got == entry["result"]
         return
@@ -76,6 +108,11 @@ def test_same_answers_as_the_release(entry: dict):
     assert len({h["doc_id"] for h in got["hits"]}) == len({h["doc_id"] for h in expected["hits"]})
     if expected["hits"] and entry["offset"] == 0:
         assert shared
+
+
+def test_the_stale_note_names_the_rebuild_command():
+    note = [n for n in search("đảng viên", index=FIXTURE / "index").notes if n.startswith(STALE)][0]
+    assert note.endswith(f"vnsearch index {RECORDED_ROOT}/docs --rebuild --index {FIXTURE / 'index'}`")
 
 
 def test_most_fixture_queries_have_hits():
@@ -94,7 +131,7 @@ def test_same_document_pages_as_the_release(doc_id: str):
 
 @pytest.mark.parametrize("entry", EXPECTED["query_terms"], ids=lambda e: f"{e['query']}|exact={e['exact']}")
 def test_same_query_terms_as_the_release(entry: dict):
-    terms = query_terms(entry["query"], index=FIXTURE / "index", exact=entry["exact"])
+    terms = query_terms(entry["query"], index=FIXTURE / "index", exact=entry["exact"], **AS_THE_RELEASE)
     assert (sorted(terms.folded), sorted(terms.pairs), sorted(terms.accented)) == (
         entry["folded"], entry["pairs"], entry["accented"])
 

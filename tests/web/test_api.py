@@ -80,7 +80,7 @@ def test_openapi_and_docs(client):
     spec = client.get("/openapi.json").json()
     assert {"/api/search", "/api/suggest"} <= set(spec["paths"])
     names = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
-    assert names == {"q", "limit", "offset", "exact", "mode", "sort", "facets", "filter"}
+    assert names == {"q", "limit", "offset", "exact", "mode", "sort", "facets", "filter", "prefix", "typed"}
     # Both shapes of the result are described, told apart by their mode.
     response = spec["paths"]["/api/search"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert response["discriminator"]["propertyName"] == "mode"

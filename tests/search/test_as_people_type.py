@@ -1,0 +1,276 @@
+"""Vietnamese as people really type it (issue 14), on a real index of the shipped corpus and
+documents written here: i/y spellings and the look-alike Ð, abbreviations and synonyms, Telex/VNI
+keystrokes, and the last syllable as a prefix; and the cases that must stay apart."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analyzers import ANALYSIS_VERSION
+from indexer.build import index_paths
+from indexer.storage import open_reader
+from search import search
+from search.documents import query_terms
+from search.engine import SearchError
+
+from .conftest import CORPUS
+
+DOCS = {
+    "my-i.txt": "Quan hệ Việt – Mĩ\n\nHọc sinh tìm hiểu lịch sử quan hệ Việt – Mĩ và kĩ thuật in ấn, với hi vọng "
+                "trở thành kĩ sư.",
+    "my-y.txt": "Kinh tế Mỹ năm nay\n\nNền kinh tế Mỹ tăng trưởng nhờ kỹ thuật mới; nhiều kỹ sư hy vọng vào lý "
+                "thuyết của các nhà khoa học.",
+    "tuy.txt": "Tuy vậy\n\nTuy trời mưa to, học sinh vẫn đến trường đúng giờ.",
+    "tay.txt": "Đôi tay khéo léo\n\nEm bé giơ tay lên vẫy chào mọi người.",
+    "eth.txt": "\u00d0ảm bảo an toàn điện\n\nCông ty \u00d0iện lực cam kết \u00d0ảm bảo an toàn điện trong mùa mưa bão.",
+    "ubnd-full.txt": "Ủy ban nhân dân tỉnh Bắc Ninh họp phiên thường kỳ\n\nSáng nay, Ủy ban nhân dân tỉnh Bắc Ninh "
+                     "đã họp phiên thường kỳ tháng năm.",
+    "ubnd-short.txt": "UBND tỉnh Lạng Sơn ban hành kế hoạch\n\nUBND tỉnh Lạng Sơn vừa ban hành kế hoạch trồng rừng "
+                      "năm 2021.",
+    "tphcm.txt": "Giá nhà ở TP.HCM tăng\n\nGiá căn hộ tại TP.HCM tiếp tục tăng trong quý đầu năm.",
+    "tp-full.txt": "Thành phố Hồ Chí Minh mở rộng tuyến xe buýt\n\nThành phố Hồ Chí Minh sẽ mở thêm ba tuyến xe "
+                   "buýt điện.",
+    "trung-uong.txt": "Hội nghị lần thứ ba\n\nBan Chấp hành Trung ương Đảng họp Hội nghị lần thứ ba bàn về công tác "
+                      "cán bộ.",
+    "tu.txt": "Ngày thứ tư\n\nVào ngày thứ tư hằng tuần, thư viện mở cửa muộn.",
+    "ni.txt": "Ni cô ở chùa làng\n\nMột ni cô tụng kinh ở chùa làng mỗi sáng.",
+    "cong-ty.txt": "Công ty may mặc\n\nCông ty may mặc tuyển thêm công nhân cho xưởng mới.",
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("typed")
+    docs = root / "docs"
+    shutil.copytree(CORPUS, docs)
+    for name, text in DOCS.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    index_paths([docs], root / "ix", jobs=1)
+    return root / "ix", docs
+
+
+def _names(result) -> list[str]:
+    return [Path(h.path).name for h in result.hits]
+
+
+def _marked(result, name: str) -> list[str]:
+    return [h.text[a:b] for h in result.hits if Path(h.path).name == name for a, b in h.highlights]
+
+
+# -- 1. i/y and Ð ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("exact", [False, True])
+@pytest.mark.parametrize("query", ["Mỹ", "Mĩ", "kỹ thuật", "kĩ thuật", "hy vọng", "hi vọng"])
+def test_either_spelling_finds_both(built, query, exact):
+    index, _ = built
+    result = search(query, index=index, exact=exact)
+    assert {"my-i.txt", "my-y.txt"} <= set(_names(result))
+
+
+def test_highlights_mark_both_spellings(built):
+    index, _ = built
+    result = search("Mỹ", index=index, exact=True)
+    assert "Mĩ" in _marked(result, "my-i.txt") and "Mỹ" in _marked(result, "my-y.txt")
+
+
+def test_code_with_the_other_spelling(built):
+    index, _ = built
+    assert "000_13f43d64bff1cfb9.txt" in _names(search("15.555 tỉ", index=index, exact=True))  # corpus: tỷ
+
+
+@pytest.mark.parametrize("query,found,not_found", [
+    ("tuy", "tuy.txt", "tay.txt"),
+    ("tay", "tay.txt", "tuy.txt"),
+    ("thứ tư", "tu.txt", "my-y.txt"),
+])
+def test_different_syllables_stay_apart(built, query, found, not_found):
+    index, _ = built
+    names = _names(search(query, index=index, exact=True, limit=50))
+    assert found in names and not_found not in names
+
+
+def test_the_lookalike_eth_is_found_in_exact_mode(built):
+    index, _ = built
+    result = search("đảm bảo an toàn điện", index=index, exact=True)
+    assert _names(result)[0] == "eth.txt"
+    assert "\u00d0ảm bảo an toàn điện" in _marked(result, "eth.txt")
+
+
+def test_did_you_mean_keeps_the_corpus_spelling(built):
+    index, _ = built
+    # both spellings are one term; the suggestion takes the one written around the query's words
+    assert search("ki thuat moi", index=index).suggestion == "kỹ thuật mới"
+    assert search("va ki thuat in", index=index).suggestion == "và kĩ thuật in"
+
+
+# -- 2. abbreviations and synonyms -----------------------------------------------------------
+
+@pytest.mark.parametrize("query", ["UBND tỉnh", "ubnd tinh", "Ủy ban nhân dân tỉnh", "uy ban nhan dan tinh"])
+def test_either_form_finds_both(built, query):
+    index, _ = built
+    names = _names(search(query, index=index, limit=20))
+    assert {"ubnd-full.txt", "ubnd-short.txt"} <= set(names)
+
+
+def test_an_expansion_ranks_as_a_match_of_the_phrase(built):
+    index, _ = built
+    names = _names(search("UBND", index=index, limit=20, passages_per_doc=1))
+    # the passages holding the phrase come right after (or among) those holding the abbreviation
+    assert set(names[:4]) >= {"ubnd-full.txt", "ubnd-short.txt"}
+
+
+@pytest.mark.parametrize("query", ["TP.HCM", "TPHCM", "TP HCM", "thành phố Hồ Chí Minh"])
+def test_tp_hcm_in_every_spelling(built, query):
+    index, _ = built
+    assert {"tphcm.txt", "tp-full.txt"} <= set(_names(search(query, index=index, limit=20)))
+
+
+def test_highlights_mark_what_matched(built):
+    index, _ = built
+    result = search("UBND", index=index, limit=20)
+    assert "Ủy ban nhân dân" in _marked(result, "ubnd-full.txt")
+    assert "UBND" in _marked(result, "ubnd-short.txt")
+    terms = query_terms("UBND", index=index)
+    assert "uy_ban" in terms.pairs and "ubnd" in terms.folded
+
+
+def test_ambiguous_abbreviations_expand_only_as_abbreviations(built):
+    index, _ = built
+    assert "trung-uong.txt" in _names(search("BCH TW", index=index, limit=20))
+    # lowercase "tw" is not an abbreviation here (and is Telex for "tư")
+    assert "trung-uong.txt" not in _names(search("tw", index=index, limit=50))
+    # TW inside a code is part of the code
+    assert "trung-uong.txt" not in _names(search("35-CT/TW", index=index, limit=50))
+
+
+def test_synonyms_off_and_from_a_file(built, tmp_path):
+    index, _ = built
+    assert "ubnd-full.txt" not in _names(search("UBND", index=index, synonyms=False, limit=50))
+    mine = tmp_path / "mine.txt"
+    mine.write_text("# nhà cô\nchùa làng, ngôi chùa của làng\nthư viện, phòng đọc sách\n", encoding="utf-8")
+    assert "tu.txt" not in _names(search("phòng đọc sách", index=index, synonyms=False))
+    assert "tu.txt" in _names(search("phòng đọc sách", index=index, synonyms=mine))
+
+
+@pytest.mark.parametrize("content,message", [
+    ("chỉ một từ\n", "line 1: a group needs two terms"),
+    (b"\xff\xfe bad", "is not UTF-8 text"),
+])
+def test_a_bad_synonyms_file_is_one_clear_error(built, tmp_path, content, message):
+    index, _ = built
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    with pytest.raises(SearchError, match=message):
+        search("UBND", index=index, synonyms=bad)
+    with pytest.raises(SearchError, match="cannot read synonyms file"):
+        search("UBND", index=index, synonyms=tmp_path / "missing.txt")
+
+
+# -- 3. Telex and VNI ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["tinhr uyr thais nguyeen", "tinh3 uy3 tha1i nguye6n", "tinhr uỷ Thái nguyeen"])
+def test_keystrokes_are_searched_as_the_syllables(built, typed):
+    index, _ = built
+    result = search(typed, index=index)
+    written = search("tỉnh ủy thái nguyên", index=index)
+    assert result.searched is not None and f"showing results for {result.searched}" in result.notes
+    assert [(h.doc_id, h.passage_no) for h in result.hits] == [(h.doc_id, h.passage_no) for h in written.hits]
+    assert result.to_dict()["searched"] == result.searched
+
+
+def test_as_typed_keeps_the_keystrokes(built):
+    index, _ = built
+    result = search("tinhr uyr thais nguyeen", index=index, as_typed=True)
+    assert result.searched is None and not any(n.startswith("showing results for") for n in result.notes)
+
+
+@pytest.mark.parametrize("query", ["thai nguyen", "Covid-19", "35-CT/TW", "email", "ban chap hanh"])
+def test_words_the_index_holds_or_not_keystrokes_stay(built, query):
+    index, _ = built
+    assert search(query, index=index).searched is None
+
+
+def test_mixed_query_decodes_only_the_keystrokes(built):
+    index, _ = built
+    result = search("Ban chaaps hanhf Trung uowng", index=index)
+    assert result.searched == "Ban chấp hành Trung ương"
+    assert _names(result)[0] == "trung-uong.txt"
+
+
+# -- 4. the last syllable as a prefix --------------------------------------------------------
+
+@pytest.mark.parametrize("query,name,completed", [
+    ("bac ni", "ubnd-full.txt", "Bắc Ninh"), ("Bắc Ni", "ubnd-full.txt", "Bắc Ninh"),
+    ("uy ban nhan d", "ubnd-full.txt", "Ủy ban nhân dân"), ("lang so", "ubnd-short.txt", "Lạng Sơn"),
+    ("tuyen xe bu", "tp-full.txt", "tuyến xe buýt"),
+])
+def test_the_last_syllable_matches_as_a_prefix(built, query, name, completed):
+    index, _ = built
+    result = search(query, index=index)
+    assert _names(result)[0] == name and completed in _marked(result, name)
+    assert completed not in _marked(search(query, index=index, prefix=False), name)
+
+
+def test_whole_words_rank_above_prefix_matches(built):
+    index, _ = built
+    names = _names(search("ni", index=index, limit=20, passages_per_doc=1))
+    assert names[0] == "ni.txt" and "ubnd-full.txt" in names
+
+
+def test_a_finished_word_is_not_a_prefix(built):
+    index, _ = built
+    # a space, a punctuation mark, a closing quote or a filter after it: the word is complete
+    for query in ("bac ni ", "bac ni?", '"bac ni"', "bac -ni", "bac title:ni"):
+        with_prefix = search(query, index=index, limit=50)
+        assert with_prefix.to_dict()["documents"] == search(query, index=index, limit=50, prefix=False).to_dict()["documents"]
+        assert "Bắc Ninh" not in _marked(with_prefix, "ubnd-full.txt"), query
+
+
+def test_prefix_highlights_the_completed_syllable(built):
+    index, _ = built
+    result = search("bac ni", index=index)
+    assert "Bắc Ninh" in _marked(result, "ubnd-full.txt")
+
+
+# -- the analysis version --------------------------------------------------------------------
+
+# Release 0.1's index (analysis version 1: its segments do not record one).
+RELEASE = Path(__file__).resolve().parents[1] / "fixtures" / "release-0.1-index"
+
+
+def _stale(result) -> list[str]:
+    return [n for n in result.notes if "older analysis" in n]
+
+
+def test_an_index_records_its_analysis_and_an_older_one_says_how_to_rebuild(built, tmp_path):
+    index, docs = built
+    with open_reader(index) as reader:
+        assert reader.analysis_version() == ANALYSIS_VERSION
+        assert {seg.info.analysis for seg, _ in reader.segments} == {ANALYSIS_VERSION}
+    assert not _stale(search("Mỹ", index=index))
+    old = tmp_path / "old"
+    shutil.copytree(RELEASE / "index", old)
+    with open_reader(old) as reader:
+        assert reader.analysis_version() == 1
+    notes = _stale(search("Mỹ", index=old))
+    assert len(notes) == 1 and notes[0].endswith("--rebuild --index " + str(old) + "`")
+    index_paths([docs], old, rebuild=True, jobs=1)
+    assert not _stale(search("Mỹ", index=old))
+    assert {"my-i.txt", "my-y.txt"} <= set(_names(search("Mỹ", index=old)))
+
+
+def test_the_default_index_rebuilds_itself(tmp_path, monkeypatch):
+    from indexer.default import default_index_dir, ensure_default_index
+
+    monkeypatch.delenv("VNSEARCH_INDEX", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    index = default_index_dir()
+    index.parent.mkdir(parents=True)
+    shutil.copytree(RELEASE / "index", index)  # as if an older vnsearch had built it
+    assert ensure_default_index() == index
+    with open_reader(index) as reader:
+        assert reader.analysis_version() == ANALYSIS_VERSION
+        assert reader.counts()[0] == len(list(CORPUS.glob("*.txt")))
