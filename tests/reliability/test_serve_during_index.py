@@ -66,7 +66,8 @@ def _client(base: str, n: int, stop: threading.Event, seen: list, errors: list, 
         if status != 200:
             errors.append(f"client {n}: {status} {body}")
             continue
-        for hit in body["hits"]:
+        shown = body["hits"] if mode == "passages" else [p for d in body["documents"] for p in d["passages"]]
+        for hit in shown:
             for start, end in hit["highlights"]:
                 if not 0 <= start < end <= len(hit["text"]):
                     errors.append(f"client {n}: highlight {start}-{end} outside the {len(hit['text'])} characters")

@@ -29,8 +29,8 @@ def test_api_search_reports_the_decoded_query_and_takes_the_switches(client):
     assert typed["searched"] is None
     prefixed = client.get("/api/search", params={"q": "tinh uy thai ngu"}).json()
     whole = client.get("/api/search", params={"q": "tinh uy thai ngu", "prefix": "false"}).json()
-    assert "<mark>Tỉnh ủy Thái Nguyên</mark>" in prefixed["hits"][0]["snippet"]
-    assert "<mark>Tỉnh ủy Thái Nguyên</mark>" not in whole["hits"][0]["snippet"]
+    assert "<mark>Tỉnh ủy Thái Nguyên</mark>" in prefixed["documents"][0]["passages"][0]["snippet"]
+    assert "<mark>Tỉnh ủy Thái Nguyên</mark>" not in whole["documents"][0]["passages"][0]["snippet"]
 
 
 def test_suggest_api_completes_the_last_syllable(client):
