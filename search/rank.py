@@ -74,13 +74,20 @@ def top_documents(
         page = best_documents(matched, owners, scores, offset + limit)[offset : offset + limit]
     else:
         page = ranked_documents(arrays, scores, plan, matched, owners, offset + limit)[offset : offset + limit]
+    return int(seen.sum()), page_passages(page, matched, owners, scores, arrays, per_doc)
+
+
+def page_passages(page: np.ndarray, matched: np.ndarray, owners: np.ndarray, scores: np.ndarray,
+                  arrays: IndexArrays, per_doc: int) -> list[tuple[int, float]]:
+    """(docnum, score) of up to ``per_doc`` best matching passages of each document of ``page``,
+    document by document in the page's order."""
     mine = matched[np.isin(owners, page)]
     mine = best(mine, scores, len(mine))
     mine_owner = arrays.owner[mine]
     chosen = []
     for doc in page:
         chosen.extend((int(d), float(scores[d])) for d in mine[mine_owner == doc][:per_doc])
-    return int(seen.sum()), chosen
+    return chosen
 
 
 def best(docnums: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:

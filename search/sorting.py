@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .docvalues import NO_DATE
-from .rank import best
+from .rank import page_passages
 from .scorer import IndexArrays
 
 RELEVANCE = "relevance"
@@ -62,10 +62,4 @@ def sorted_documents(scores: np.ndarray, arrays: IndexArrays, days: np.ndarray, 
     np.maximum.at(top, owners, scores[matched])
     docs = np.flatnonzero(top > 0)
     page = best_by(docs, keys(top[docs], days[docs], sort), offset + limit)[offset:]
-    mine = matched[np.isin(owners, page)]
-    mine = best(mine, scores, len(mine))
-    mine_owner = arrays.owner[mine]
-    chosen = []
-    for doc in page:
-        chosen.extend((int(d), float(scores[d])) for d in mine[mine_owner == doc][:per_doc])
-    return len(docs), chosen
+    return len(docs), page_passages(page, matched, owners, scores, arrays, per_doc)

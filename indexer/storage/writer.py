@@ -187,14 +187,23 @@ class IndexWriter:
     def commit(self, *, optimize: bool = False) -> None:
         """Make everything added and deleted so far visible at once, merging segments by
         ``merges.to_merge`` (or all of them, with ``optimize``)."""
+        if self._clear:
+            self._commit(mergetype=CLEAR)
+        elif optimize:
+            self._commit(optimize=True)
+        else:
+            self._commit(mergetype=_log_merge)
+        self._clear = False
+
+    def drop_segments(self, segment_ids: set[str]) -> None:
+        """Commit the index without the segments ``segment_ids`` (``vnsearch check --repair``
+        drops damaged ones; their documents are re-added by the next ``vnsearch index``)."""
+        self._commit(mergetype=lambda _writer, segments: [s for s in segments if s.segment_id() not in segment_ids])
+
+    def _commit(self, **how) -> None:
         w = self._open()
         try:
-            if self._clear:
-                w.commit(mergetype=CLEAR)
-            elif optimize:
-                w.commit(optimize=True)
-            else:
-                w.commit(mergetype=_log_merge)
+            w.commit(**how)
         except BaseException:
             # A commit that failed (a full disk, Ctrl-C) leaves no partial files or lock behind,
             # and the failure is what the caller hears of, not the clean-up's.
@@ -204,22 +213,6 @@ class IndexWriter:
                 pass
             self._closed()
             remove_uncommitted(self._dir)
-            raise
-        self._closed()
-        self._clear = False
-
-    def drop_segments(self, segment_ids: set[str]) -> None:
-        """Commit the index without the segments ``segment_ids`` (``vnsearch check --repair``
-        drops damaged ones; their documents are re-added by the next ``vnsearch index``)."""
-        w = self._open()
-        try:
-            w.commit(mergetype=lambda _writer, segments: [s for s in segments if s.segment_id() not in segment_ids])
-        except BaseException:
-            try:
-                w.cancel()
-            except Exception:
-                pass
-            self._closed()
             raise
         self._closed()
 
