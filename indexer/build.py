@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import os
+import stat
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -389,7 +390,8 @@ def _line_plan(path: str, records: list[dict] | None) -> _LinePlan | None:
     if not path.lower().endswith(".jsonl"):
         return None
     try:
-        if not splittable(path):
+        # A named pipe or a device would block the writer (analyze_file reports it as such).
+        if not stat.S_ISREG(os.stat(path).st_mode) or not splittable(path):
             return None
         scan: LineScan = scan_lines(path)
         st = os.stat(path)

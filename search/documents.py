@@ -12,6 +12,7 @@ from pathlib import Path
 
 from indexer.doc_fields import relative_path
 
+from . import narrow
 from .docvalues import columns_for, roots_for
 from .engine import QueryOptions, plan_for, synonym_table, resolve_index, searching
 from .keystrokes import decode_query
@@ -72,8 +73,11 @@ def query_terms(query: str, index: str | Path | None = None, *, exact: bool = Fa
     decoded keystrokes, synonyms and the last syllable's expansion applied)."""
     if parse(query).is_empty():
         return QueryTerms()
-    options = QueryOptions(exact, prefix and still_typing(query), synonym_table(synonyms))
+    options = QueryOptions(exact, prefix and still_typing(query), synonym_table(synonyms), as_typed)
     with searching(resolve_index(index)) as opened:
-        decoded = None if as_typed else decode_query(query, opened.reader)
-        plan = plan_for(parse(decoded or query), opened.reader, options)  # the plan search() marks by
+        reader = opened.reader
+        decode = None if as_typed else (lambda text: decode_query(text, reader))
+        # As search() does: filters taken out (a ``date:2021`` marks no "2021"), keystrokes decoded.
+        narrowed = narrow.narrow(narrow.Asked.of(query, (), (), "relevance"), reader, opened.arrays, decode)
+        plan = plan_for(narrowed.parsed, reader, options)  # the plan search() marks by
     return highlight_terms(plan)

@@ -67,9 +67,8 @@ def document_term_scores(arrays: IndexArrays, fieldname: str, text: str) -> tupl
     """Document records holding a term, and its BM25 over each whole document (cached beside
     the passage scores: the same terms recur from query to query)."""
     key = ("document:" + fieldname, text)
-    cached = arrays.cache.get(key)
+    cached = arrays.recall(key)  # under the cache's lock: threads share an open index
     if cached is not None:
-        arrays.cache.move_to_end(key)
         return cached
     ids_parts, tf_parts = [], []
     for segment, offset in arrays.reader.segments:

@@ -17,7 +17,7 @@ from indexer.storage import IndexReader
 
 from .docvalues import Columns, columns_for
 from .facets import count_facets, facet_names
-from .filters import Candidate, Filter, find_filters, mask, parameter_filters, resolve, without
+from .filters import Candidate, Filter, find_filters, mask, parameter_filters, resolve
 from .scorer import IndexArrays
 from .sorting import RELEVANCE
 from .syntax import ParsedQuery, parse
@@ -99,7 +99,26 @@ def narrow(ask: Asked, reader: IndexReader, arrays: IndexArrays,
         return Narrowed(parsed, notes=list(parsed.notes), searched=decoded)
     columns = columns_for(reader, arrays)
     applied, _, notes = resolve([*ask.typed, *ask.given], columns)
-    text = without(ask.query, applied)
-    decoded = decode(text) if decode else None
-    parsed = parse(decoded or text)
-    return Narrowed(parsed, applied, parsed.notes + notes, columns, mask(applied, columns), decoded)
+    text, searched = _decoded(ask.query, applied, decode)
+    parsed = parse(text)
+    return Narrowed(parsed, applied, parsed.notes + notes, columns, mask(applied, columns), searched)
+
+
+def _decoded(query: str, applied: list[Filter], decode: Callable[[str], str | None] | None) -> tuple[str, str | None]:
+    """The text to search (the query without its filters, its keystrokes decoded) and, if
+    keystrokes were decoded, the query as searched to show the user: the decoded words with the
+    filters as typed where they were (``without`` leaves an ``OR`` in their place, for parsing)."""
+    spans = sorted(f.span for f in applied if f.span is not None)
+    pieces, filters, last = [], [], 0
+    for start, end in spans:
+        pieces.append(query[last:start])
+        filters.append(query[start:end])
+        last = end
+    pieces.append(query[last:])
+    decoded = [decode(piece) if decode and piece.strip() else None for piece in pieces]
+    words = [d or piece for d, piece in zip(decoded, pieces)]
+    text = " OR ".join(words) if spans else words[0]
+    if not any(decoded):
+        return text, None
+    shown = words[0] + "".join(f + w for f, w in zip(filters, words[1:]))
+    return text, " ".join(shown.split())

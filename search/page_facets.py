@@ -28,6 +28,7 @@ class PageState:
     limit: int = PAGE_LIMIT
     sort: str = "relevance"
     filters: list[str] = field(default_factory=list)
+    typed: bool = False  # Telex/VNI keystrokes searched as typed (``?typed=1``), kept from page to page
 
     def url(self, offset: int = 0, **changes) -> str:
         """This page's URL with ``changes`` (q, sort, filters), from its first result unless told."""
@@ -40,6 +41,8 @@ class PageState:
         if s.sort != "relevance":
             params.append(("sort", s.sort))
         params.extend(("filter", f) for f in s.filters)
+        if s.typed:
+            params.append(("typed", "1"))
         if offset:
             params.append(("offset", str(offset)))
         return "/?" + urlencode(params)

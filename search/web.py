@@ -143,7 +143,8 @@ def create_app(index_dir: Path | None = None, synonyms: bool | Path = True) -> F
         if sort and sort not in SORTS:
             errors.append("Cách sắp xếp không hợp lệ.")
         filters = [f[:MAX_QUERY] for f in filter if f.strip()][:MAX_FILTERS]
-        state = PageState(q[:MAX_QUERY], want_exact, n_limit, sort if sort in SORTS else "relevance", filters)
+        state = PageState(q[:MAX_QUERY], want_exact, n_limit, sort if sort in SORTS else "relevance", filters,
+                          as_typed)
         base = dict(q=state.q, exact=want_exact, limit=n_limit, offset=n_offset, sort=state.sort,
                     filter_params=filters)
         if errors:
@@ -163,7 +164,7 @@ def create_app(index_dir: Path | None = None, synonyms: bool | Path = True) -> F
         if n_offset + n_limit < result.total and n_offset + n_limit <= MAX_OFFSET:
             nav["next"] = state.url(offset=n_offset + n_limit)
         suggestion_url = state.url(q=result.suggestion) if result.suggestion else None
-        as_typed_url = state.url(offset=0) + "&typed=1" if result.searched else None
+        as_typed_url = state.url(typed=True) if result.searched else None
         return render(request, "search.html", result=result, docs=docs, nav=nav,
                       suggestion_url=suggestion_url, as_typed_url=as_typed_url, first=n_offset + 1,
                       sorts=sort_links(state), chips=filter_chips(state, result.filters),

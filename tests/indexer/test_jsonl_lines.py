@@ -141,3 +141,20 @@ def test_one_file_or_several_give_the_same_answers(tmp_path: Path):
     index_paths([tmp_path / "parts"], tmp_path / "ix-parts", jobs=1)
     assert _contents(tmp_path / "ix-one") == _contents(tmp_path / "ix-parts")
     assert _answers(tmp_path / "ix-one") == _answers(tmp_path / "ix-parts")
+
+
+def test_a_named_pipe_called_jsonl_is_skipped_not_waited_on(tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _write(docs / "tin.jsonl", _records(copies=1)[:3])
+    os.mkfifo(docs / "ong.jsonl")
+    out = subprocess.run([sys.executable, "-m", "vnsearch", "index", str(docs), "--index", str(tmp_path / "ix"), "--json"],
+                         capture_output=True, text=True, timeout=120)  # opening the pipe would block for ever
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    assert summary["added"] == 3
+    assert {"path": str(docs / "ong.jsonl"), "reason": "not a regular file (named pipe)"} in summary["skipped"]

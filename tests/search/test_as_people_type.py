@@ -274,3 +274,12 @@ def test_the_default_index_rebuilds_itself(tmp_path, monkeypatch):
     with open_reader(index) as reader:
         assert reader.analysis_version() == ANALYSIS_VERSION
         assert reader.counts()[0] == len(list(CORPUS.glob("*.txt")))
+
+
+def test_keystrokes_beside_a_filter_show_the_filter_as_typed(built):
+    index, _ = built
+    for query, searched in (("tinhr uyr thais nguyeen date:2020", "tỉnh uỷ thái nguyên date:2020"),
+                            ("date:2020 tinhr uyr", "date:2020 tỉnh uỷ")):
+        result = search(query, index=index)
+        assert result.searched == searched and f"showing results for {searched}" in result.notes
+        assert " OR " not in result.searched
