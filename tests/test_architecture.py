@@ -81,3 +81,27 @@ def test_nothing_imports_the_program():
     assert not importers
     program = ast.parse((REPO / "vnsearch.py").read_text(encoding="utf-8"))
     assert any(isinstance(n, ast.ImportFrom) and n.module == "search.engine" for n in ast.walk(program))
+
+
+def test_every_data_file_of_the_packages_is_installed():
+    """A non-editable install (the README's first command) ships only what package-data names:
+    the synonym table was left out once, and `vnsearch search` failed on a fresh machine."""
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    patterns = config.get("package-data", {})
+    missing = []
+    for package in config["packages"]:
+        folder = REPO / package.replace(".", "/")
+        for path in folder.rglob("*"):
+            if not path.is_file() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts:
+                continue
+            owner = next((p for p in sorted(config["packages"], key=len, reverse=True)
+                          if path.relative_to(REPO).as_posix().startswith(p.replace(".", "/") + "/")), package)
+            if owner != package:
+                continue
+            relative = path.relative_to(folder).as_posix()
+            if not any(fnmatch.fnmatch(relative, pattern) for pattern in patterns.get(package, [])):
+                missing.append(f"{package}: {relative}")
+    assert missing == []
