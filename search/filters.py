@@ -27,7 +27,7 @@ import calendar
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,18 +127,6 @@ def resolve(candidates: list[Candidate], columns: Columns) -> tuple[list[Filter]
     return filters, rejected, notes
 
 
-def without(query: str, filters: list[Filter]) -> str:
-    """The query with the filters typed in it taken out (each leaves an ``OR``, so that no
-    syllable pair forms across it, as across a ``title:`` filter)."""
-    out, last = [], 0
-    for f in sorted((f for f in filters if f.span is not None), key=lambda f: f.span):
-        out.append(query[last : f.span[0]])
-        out.append(" OR ")
-        last = f.span[1]
-    out.append(query[last:])
-    return "".join(out)
-
-
 def mask(filters: list[Filter], columns: Columns) -> np.ndarray | None:
     """Records that every filter lets through (None: no filter)."""
     result = None
@@ -220,24 +208,33 @@ _COMPARE = re.compile(r"(>=|<=|>|<)(.+)")
 def date_range(value: str) -> tuple[int | None, int | None] | None:
     """Inclusive (first, last) day numbers of a date value, None for an open end; None if the
     value is not a date (see the module docstring for the forms)."""
+    return _bounds(value, _period, lambda day: day + 1, lambda day: day - 1)
+
+
+def _bounds(value: str, point: Callable[[str], tuple | None], after: Callable, before: Callable) -> tuple | None:
+    """Inclusive (low, high) of a comparison (``>=x``, ``>x``, ``<=x``, ``<x``), a range (``a..b``,
+    either end open) or one value, None for an open end; None if it does not read. ``point``: the
+    (first, last) a value covers (a year covers its days), or None; ``after``/``before``: the
+    next value past a bound, for the strict comparisons. Dates and numbers read the same way."""
     value = value.strip()
     m = _COMPARE.fullmatch(value)
     if m:
-        span = _period(m.group(2))
+        span = point(m.group(2))
         if span is None:
             return None
         op = m.group(1)
-        return {">=": (span[0], None), ">": (span[1] + 1, None), "<=": (None, span[1]), "<": (None, span[0] - 1)}[op]
+        return {">=": (span[0], None), ">": (after(span[1]), None), "<=": (None, span[1]),
+                "<": (None, before(span[0]))}[op]
     if ".." in value:
         a, _, b = value.partition("..")
-        low = _period(a) if a.strip() else (None, None)
-        high = _period(b) if b.strip() else (None, None)
+        low = point(a) if a.strip() else (None, None)
+        high = point(b) if b.strip() else (None, None)
         if low is None or high is None or (low[0] is None and high[1] is None):
             return None
         if low[0] is not None and high[1] is not None and low[0] > high[1]:
             return None
         return low[0], high[1]
-    return _period(value)
+    return point(value)
 
 
 def _period(text: str) -> tuple[int, int] | None:
@@ -272,25 +269,11 @@ def _number(text: str) -> float | None:
 
 
 def number_range(value: str) -> tuple[float | None, float | None] | None:
-    value = value.strip()
-    m = _COMPARE.fullmatch(value)
-    if m:
-        x = _number(m.group(2))
-        if x is None:
-            return None
-        op = m.group(1)
-        # strict bounds on floats: the next representable value
-        return {">=": (x, None), ">": (np.nextafter(x, math.inf), None), "<=": (None, x),
-                "<": (None, np.nextafter(x, -math.inf))}[op]
-    if ".." in value:
-        a, _, b = value.partition("..")
-        low = _number(a) if a.strip() else None
-        high = _number(b) if b.strip() else None
-        if (a.strip() and low is None) or (b.strip() and high is None) or (low is None and high is None):
-            return None
-        if low is not None and high is not None and low > high:
-            return None
-        return low, high
-    x = _number(value)
+    # strict bounds on floats: the next representable value
+    return _bounds(value, _number_point, lambda x: np.nextafter(x, math.inf), lambda x: np.nextafter(x, -math.inf))
+
+
+def _number_point(text: str) -> tuple[float, float] | None:
+    x = _number(text)
     return None if x is None else (x, x)
 

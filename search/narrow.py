@@ -107,7 +107,8 @@ def narrow(ask: Asked, reader: IndexReader, arrays: IndexArrays,
 def _decoded(query: str, applied: list[Filter], decode: Callable[[str], str | None] | None) -> tuple[str, str | None]:
     """The text to search (the query without its filters, its keystrokes decoded) and, if
     keystrokes were decoded, the query as searched to show the user: the decoded words with the
-    filters as typed where they were (``without`` leaves an ``OR`` in their place, for parsing)."""
+    filters as typed where they were (the text to search has an ``OR`` in their place, so that no
+    syllable pair forms across a filter, as across a ``title:`` one)."""
     spans = sorted(f.span for f in applied if f.span is not None)
     pieces, filters, last = [], [], 0
     for start, end in spans:

@@ -104,20 +104,20 @@ def create_app(index_dir: Path | None = None, synonyms: bool | Path = True) -> F
         return render(request, "error.html", 404, title="Không tìm thấy",
                       message="Không có trang này.")
 
-    @app.exception_handler(SearchError)
-    async def no_index(request: Request, exc: SearchError):
+    def unavailable(request: Request, exc: Exception, title: str, message: str):
+        """503: JSON with the one-line message for the API, the error page for people."""
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": str(exc)}, status_code=503)
-        return render(request, "error.html", 503, title="Chưa có chỉ mục",
-                      message="Chưa có chỉ mục để tìm kiếm (no index to search).", detail=str(exc))
+        return render(request, "error.html", 503, title=title, message=message, detail=str(exc))
+
+    @app.exception_handler(SearchError)
+    async def no_index(request: Request, exc: SearchError):
+        return unavailable(request, exc, "Chưa có chỉ mục", "Chưa có chỉ mục để tìm kiếm (no index to search).")
 
     @app.exception_handler(IndexerError)
     async def unreadable_index(request: Request, exc: IndexerError):
         # A damaged index (IndexCorrupt names the file): one line, never an answer from bad bytes.
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": str(exc)}, status_code=503)
-        return render(request, "error.html", 503, title="Chỉ mục bị hỏng",
-                      message="Không đọc được chỉ mục (the index cannot be read).", detail=str(exc))
+        return unavailable(request, exc, "Chỉ mục bị hỏng", "Không đọc được chỉ mục (the index cannot be read).")
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception):

@@ -60,22 +60,8 @@ def test_a_commit_lists_every_file_with_its_checksum(pristine: Path):
     assert [p.name for p in pristine.glob("*.sums")] == [f"_{INDEX_NAME}_{manifest.generation}.sums"]
 
 
-def test_the_manifest_is_synced_before_the_table_of_contents_is_named(tmp_path: Path, monkeypatch):
-    events: list[tuple[str, str]] = []
-    real_fsync, real_rename = os.fsync, os.rename
-
-    def fsync(fd: int) -> None:
-        events.append(("sync", os.readlink(f"/proc/self/fd/{fd}")))
-        real_fsync(fd)
-
-    def rename(src, dst, *args, **kwargs) -> None:
-        real_rename(src, dst, *args, **kwargs)
-        events.append(("rename", os.path.abspath(dst)))
-
-    monkeypatch.setattr(os, "fsync", fsync)
-    monkeypatch.setattr(os, "rename", rename)
-    index_paths([CORPUS], tmp_path / "ix", jobs=1)
-    monkeypatch.undo()
+def test_the_manifest_is_synced_before_the_table_of_contents_is_named(tmp_path: Path, commit_events):
+    events = commit_events(tmp_path / "ix")
     toc = next((tmp_path / "ix").glob("*.toc"))
     renamed = events.index(("rename", str(toc)))
     assert ("sync", str(toc.with_suffix(".sums"))) in events[:renamed]

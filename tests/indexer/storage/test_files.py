@@ -10,23 +10,9 @@ from search import search
 from tests.indexer.conftest import CORPUS
 
 
-def test_commit_syncs_files_before_naming_them(tmp_path: Path, monkeypatch):
-    events: list[tuple[str, str]] = []
-    real_fsync, real_rename = os.fsync, os.rename
-
-    def fsync(fd: int) -> None:
-        events.append(("sync", os.readlink(f"/proc/self/fd/{fd}")))
-        real_fsync(fd)
-
-    def rename(src, dst, *args, **kwargs) -> None:
-        real_rename(src, dst, *args, **kwargs)
-        events.append(("rename", os.path.abspath(dst)))
-
-    monkeypatch.setattr(os, "fsync", fsync)
-    monkeypatch.setattr(os, "rename", rename)
+def test_commit_syncs_files_before_naming_them(tmp_path: Path, commit_events):
     index_dir = tmp_path / "ix"
-    index_paths([CORPUS], index_dir, jobs=1)
-    monkeypatch.undo()
+    events = commit_events(index_dir)
 
     files = sorted(p for p in index_dir.iterdir() if p.suffix in (".seg", ".toc"))
     assert [p.suffix for p in files].count(".toc") == 1 and any(p.suffix == ".seg" for p in files)
