@@ -138,24 +138,24 @@ def mask(filters: list[Filter], columns: Columns) -> np.ndarray | None:
     return result
 
 
+def _within(values: np.ndarray, present: np.ndarray, low, high) -> np.ndarray:
+    """Where a value is present and inside the inclusive bounds (None: open)."""
+    m = present
+    if low is not None:
+        m &= values >= low
+    if high is not None:
+        m &= values <= high
+    return m
+
+
 def _holds(f: Filter, columns: Columns) -> np.ndarray:
     if f.kind == DATE:
         days = columns.days if f.field == "date" else columns.dates[f.field]
-        m = days != NO_DATE
-        if f.low is not None:
-            m &= days >= f.low
-        if f.high is not None:
-            m &= days <= f.high
-        return m
+        return _within(days, days != NO_DATE, f.low, f.high)
     if f.kind == NUMBER:
         nums = columns.numbers[f.field]
         with np.errstate(invalid="ignore"):
-            m = ~np.isnan(nums)
-            if f.low is not None:
-                m &= nums >= f.low
-            if f.high is not None:
-                m &= nums <= f.high
-        return m
+            return _within(nums, ~np.isnan(nums), f.low, f.high)
     if f.kind == FOLDER:
         inside = np.array([_under(p, f.prefix) for p in columns.paths] + [False], dtype=bool)
         return inside[columns.rows]  # row -1 (no live document): the False at the end
