@@ -390,11 +390,11 @@ def _line_plan(path: str, records: list[dict] | None) -> _LinePlan | None:
     if not path.lower().endswith(".jsonl"):
         return None
     try:
+        st = os.stat(path)  # before the scan: a change while it runs is seen by the next run
         # A named pipe or a device would block the writer (analyze_file reports it as such).
-        if not stat.S_ISREG(os.stat(path).st_mode) or not splittable(path):
+        if not stat.S_ISREG(st.st_mode) or not splittable(path):
             return None
         scan: LineScan = scan_lines(path)
-        st = os.stat(path)
     except OSError:
         return None  # analyze_file reports why it cannot be read
     records = records or []

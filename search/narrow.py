@@ -93,10 +93,9 @@ def narrow(ask: Asked, reader: IndexReader, arrays: IndexArrays,
     another way (Telex/VNI keystrokes), or None; applied to the text without its filters, so a
     ``field:value`` is never read as keystrokes."""
     if not ask.needs_columns():
-        text = ask.query
-        decoded = decode(text) if decode else None
-        parsed = parse(decoded or text)
-        return Narrowed(parsed, notes=list(parsed.notes), searched=decoded)
+        text, searched = _decoded(ask.query, [], decode)
+        parsed = parse(text)
+        return Narrowed(parsed, notes=list(parsed.notes), searched=searched)
     columns = columns_for(reader, arrays)
     applied, _, notes = resolve([*ask.typed, *ask.given], columns)
     text, searched = _decoded(ask.query, applied, decode)
