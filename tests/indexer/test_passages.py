@@ -131,9 +131,9 @@ def test_span_invariants_any_unicode(text, max_chars):
 def test_20mb_single_line_is_fast():
     sentence = "Kinh tế tiếp tục duy trì tăng trưởng, giá trị xuất khẩu đạt 21 tỷ đô la Mỹ, tăng 7,3%. "
     text = sentence * (20_000_000 // len(sentence))
-    start = time.perf_counter()
+    start = time.process_time()  # this process's CPU: other jobs on the machine do not count
     passages = split_passages(text)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert elapsed < 10, elapsed
     assert passages[0].text == text[passages[0].start : passages[0].end]
     assert all(len(p.text) <= 800 for p in passages)
@@ -142,7 +142,7 @@ def test_20mb_single_line_is_fast():
 
 def test_20mb_without_sentence_ends_is_fast():
     text = "chữ " * 5_000_000
-    start = time.perf_counter()
+    start = time.process_time()
     passages = split_passages(text)
-    assert time.perf_counter() - start < 10
+    assert time.process_time() - start < 10
     assert all(len(p.text) <= 800 for p in passages)
