@@ -9,7 +9,7 @@ the search box; filters typed in the query stay in it, and removing one takes it
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from .results import SearchResult
 
@@ -33,19 +33,34 @@ class PageState:
     def url(self, offset: int = 0, **changes) -> str:
         """This page's URL with ``changes`` (q, sort, filters), from its first result unless told."""
         s = replace(self, **changes) if changes else self
-        params: list[tuple[str, str]] = [("q", s.q)]
-        if s.exact:
+        return "/?" + urlencode(s.params(offset))
+
+    def doc_url(self, doc_id: str, passage_no: int | None = None, offset: int = 0) -> str:
+        """A document's page, reached from this results page: it carries the page's state, so
+        its hits are marked as the results were found (``typed`` included) and its back link
+        returns to the same page of the same results (filters, order and offset kept)."""
+        url = "/doc/" + quote(doc_id, safe="")
+        if self.q or self.filters:
+            url += "?" + urlencode(self.params(offset))
+        if passage_no is not None:
+            url += f"#p{int(passage_no)}"
+        return url
+
+    def params(self, offset: int = 0) -> list[tuple[str, str]]:
+        """The query-string parameters of this page, from result ``offset``."""
+        params: list[tuple[str, str]] = [("q", self.q)]
+        if self.exact:
             params.append(("exact", "1"))
-        if s.limit != PAGE_LIMIT:
-            params.append(("limit", str(s.limit)))
-        if s.sort != "relevance":
-            params.append(("sort", s.sort))
-        params.extend(("filter", f) for f in s.filters)
-        if s.typed:
+        if self.limit != PAGE_LIMIT:
+            params.append(("limit", str(self.limit)))
+        if self.sort != "relevance":
+            params.append(("sort", self.sort))
+        params.extend(("filter", f) for f in self.filters)
+        if self.typed:
             params.append(("typed", "1"))
         if offset:
             params.append(("offset", str(offset)))
-        return "/?" + urlencode(params)
+        return params
 
 
 def page_facets(fields: dict[str, tuple[str, int]]) -> tuple[str, ...]:

@@ -20,7 +20,6 @@ import os
 import sys
 from pathlib import Path
 from typing import Literal
-from urllib.parse import quote, urlencode
 
 import jinja2
 from fastapi import FastAPI, Query, Request
@@ -74,7 +73,6 @@ def create_app(index_dir: Path | None = None, synonyms: bool | Path = True) -> F
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals["doc_url"] = _doc_url
     templates = Jinja2Templates(env=env)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
@@ -133,27 +131,17 @@ def create_app(index_dir: Path | None = None, synonyms: bool | Path = True) -> F
              sort: str = "", filter: list[str] = Query([]), typed: str = ""):
         """The search page; bad parameters give a friendly message, not a JSON error. Facets,
         the sort switch and the filter chips are plain links (``page_facets``)."""
-        want_exact = exact.lower() in ("1", "true", "on", "yes")
-        as_typed = typed.lower() in ("1", "true", "on", "yes")
-        errors = []
-        if len(q) > MAX_QUERY:
-            errors.append(f"Câu tìm kiếm quá dài: tối đa {MAX_QUERY} ký tự.")
-        n_limit = _int_param(limit, PAGE_LIMIT, 1, MAX_LIMIT, "Số kết quả mỗi trang", errors)
-        n_offset = _int_param(offset, 0, 0, MAX_OFFSET, "Vị trí bắt đầu", errors)
-        if sort and sort not in SORTS:
-            errors.append("Cách sắp xếp không hợp lệ.")
-        filters = [f[:MAX_QUERY] for f in filter if f.strip()][:MAX_FILTERS]
-        state = PageState(q[:MAX_QUERY], want_exact, n_limit, sort if sort in SORTS else "relevance", filters,
-                          as_typed)
+        state, n_offset, errors = _page_state(q, limit, offset, exact, sort, filter, typed)
+        n_limit, want_exact, filters = state.limit, state.exact, state.filters
         base = dict(q=state.q, exact=want_exact, limit=n_limit, offset=n_offset, sort=state.sort,
-                    filter_params=filters)
+                    filter_params=filters, state=state)
         if errors:
             return render(request, "search.html", 400, errors=errors, result=None, **base)
         if not q.strip() and not filters:
             return render(request, "search.html", result=None, **base)
         facets = page_facets(index_fields(index_dir))
         result = search(q, index_dir, limit=n_limit, offset=n_offset, exact=want_exact, sort=state.sort,
-                        facets=facets, filters=filters, synonyms=synonyms, as_typed=as_typed)
+                        facets=facets, filters=filters, synonyms=synonyms, as_typed=state.typed)
         docs = result.documents()
         for doc in docs:
             for hit in doc.passages:
@@ -171,15 +159,19 @@ def create_app(index_dir: Path | None = None, synonyms: bool | Path = True) -> F
                       facet_groups=facet_links(state, result), **base)
 
     @app.get("/doc/{doc_id:path}", response_class=HTMLResponse, include_in_schema=False)
-    def document(request: Request, doc_id: str, q: str = "", exact: str = ""):
-        """A whole document, its passages in order, the query's hits marked."""
-        want_exact = exact.lower() in ("1", "true", "on", "yes")
-        q = q[:MAX_QUERY]
+    def document(request: Request, doc_id: str, q: str = "", limit: str = "", offset: str = "", exact: str = "",
+                 sort: str = "", filter: list[str] = Query([]), typed: str = ""):
+        """A whole document, its passages in order, the query's hits marked as the results page
+        it was reached from found them; its back link returns to that page (the page's
+        parameters, which ``PageState.doc_url`` passes on; bad ones fall back to defaults)."""
+        state, n_offset, _ = _page_state(q, limit, offset, exact, sort, filter, typed)
+        q, want_exact = state.q, state.exact
         doc = get_document(doc_id, index_dir)
         if doc is None:
             return render(request, "error.html", 404, title="Không tìm thấy tài liệu",
                           message="Không có tài liệu nào với mã này.", q=q, exact=want_exact)
-        terms = query_terms(q, index_dir, exact=want_exact, synonyms=synonyms) if q.strip() else None
+        terms = (query_terms(q, index_dir, exact=want_exact, synonyms=synonyms, as_typed=state.typed)
+                 if q.strip() else None)
         passages = []
         first_hit = None
         for p in doc.passages:
@@ -187,7 +179,7 @@ def create_app(index_dir: Path | None = None, synonyms: bool | Path = True) -> F
             if spans and first_hit is None:
                 first_hit = p.passage_no
             passages.append({"no": p.passage_no, "html": Markup(mark(p.text, spans)), "hit": bool(spans)})
-        back = _page_url(q, want_exact, PAGE_LIMIT, 0) if q.strip() else "/"
+        back = state.url(offset=n_offset) if q.strip() or state.filters else "/"
         return render(request, "document.html", doc=doc, passages=passages, first_hit=first_hit,
                       back=back, q=q, exact=want_exact)
 
@@ -223,7 +215,7 @@ def create_app(index_dir: Path | None = None, synonyms: bool | Path = True) -> F
         # The last word matches as a prefix (search's default): what is being typed is incomplete.
         result = search(q, index_dir, limit=SUGGEST_TITLES, exact=exact, passages_per_doc=1, synonyms=synonyms)
         titles = [
-            {"doc_id": d.doc_id, "title": d.title or d.path, "url": _doc_url(d.doc_id, q, exact, d.passages[0].passage_no)}
+            {"doc_id": d.doc_id, "title": d.title or d.path, "url": PageState(q, exact).doc_url(d.doc_id, d.passages[0].passage_no)}
             for d in result.documents()
         ]
         return {"query": q, "suggestion": result.suggestion, "titles": titles}
@@ -254,20 +246,24 @@ def _int_param(raw: str, default: int, lo: int, hi: int, label: str, errors: lis
     return value
 
 
-def _page_url(q: str, exact: bool, limit: int, offset: int) -> str:
-    return PageState(q, exact, limit).url(offset=offset)
+def _page_state(q: str, limit: str, offset: str, exact: str, sort: str, filters: list[str],
+                typed: str) -> tuple[PageState, int, list[str]]:
+    """The results page a request asks for, its offset, and what was wrong with its parameters
+    (each replaced by its default)."""
+    errors = []
+    if len(q) > MAX_QUERY:
+        errors.append(f"Câu tìm kiếm quá dài: tối đa {MAX_QUERY} ký tự.")
+    n_limit = _int_param(limit, PAGE_LIMIT, 1, MAX_LIMIT, "Số kết quả mỗi trang", errors)
+    n_offset = _int_param(offset, 0, 0, MAX_OFFSET, "Vị trí bắt đầu", errors)
+    if sort and sort not in SORTS:
+        errors.append("Cách sắp xếp không hợp lệ.")
+    kept = [f[:MAX_QUERY] for f in filters if f.strip()][:MAX_FILTERS]
+    state = PageState(q[:MAX_QUERY], _yes(exact), n_limit, sort if sort in SORTS else "relevance", kept, _yes(typed))
+    return state, n_offset, errors
 
 
-def _doc_url(doc_id: str, q: str = "", exact: bool = False, passage_no: int | None = None) -> str:
-    params = {"q": q} if q else {}
-    if exact:
-        params["exact"] = "1"
-    url = "/doc/" + quote(doc_id, safe="")
-    if params:
-        url += "?" + urlencode(params)
-    if passage_no is not None:
-        url += f"#p{int(passage_no)}"
-    return url
+def _yes(flag: str) -> bool:
+    return flag.lower() in ("1", "true", "on", "yes")
 
 
 def _version() -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html as html_lib
+import re
 import subprocess
 import sys
 from dataclasses import fields
@@ -193,3 +195,34 @@ def test_parallel_requests_answer_like_one_at_a_time(client, base_url):
     with ThreadPoolExecutor(8) as pool:
         together = list(pool.map(ask, queries))
     assert together == [alone[q] for q in queries]
+
+
+def _links(page_html: str) -> list[str]:
+    """The documents' links of a results page, in order."""
+    return [html_lib.unescape(u) for u in re.findall(r'<h2><a href="(/doc/[^"]+)"', page_html)]
+
+
+def test_a_document_reached_from_results_leads_back_to_the_same_results(client):
+    params = {"q": "thái nguyên", "limit": 2, "offset": 2, "sort": "date_asc", "filter": "type:txt"}
+    results = client.get("/", params=params)
+    assert results.status_code == 200
+    links = _links(results.text)
+    assert len(links) == 2
+    for expected in ("limit=2", "offset=2", "sort=date_asc", "filter=type%3Atxt"):
+        assert expected in links[0]
+    doc = client.get(links[0].split("#")[0])
+    assert doc.status_code == 200 and "<mark>" in doc.text
+    back = html_lib.unescape(re.search(r'<p class="back"><a href="([^"]+)"', doc.text).group(1))
+    assert back.startswith("/?") and "offset=2" in back
+    again = client.get(back)
+    assert _links(again.text) == links  # the same page of the same results, in the same order
+
+
+def test_a_document_page_marks_keystrokes_as_the_results_searched_them(client):
+    # Telex for "đường": decoded by default; as typed (``typed=1``, the results page's "search
+    # as typed" link) it matches nothing, and the document page must not mark it either.
+    hit = client.get("/api/search", params={"q": "đường", "limit": 1, "mode": "passages"}).json()["hits"][0]
+    decoded = client.get(f"/doc/{hit['doc_id']}", params={"q": "dduwowngf"}).text
+    assert "<mark>đường</mark>" in decoded
+    as_typed = client.get(f"/doc/{hit['doc_id']}", params={"q": "dduwowngf", "typed": "1"}).text
+    assert "<mark>" not in as_typed and "Không có chỗ nào khớp" in as_typed
