@@ -8,8 +8,10 @@ broken by docnum, so page 2 continues page 1 exactly.
 
 Documents are ranked in two steps: the candidates (``features``: the best by their best passage
 and by whole-document BM25) are ordered by the document model (``ltr``), and any other matching
-document follows them, by its best passage. The candidates do not depend on the page asked for,
-so pages still continue each other exactly.
+document follows them, by its best passage. Each document's score is the one it is ranked by (a
+candidate's model score; below the last candidate's, for the others), so that the scores a page
+shows fall as its ranks do. The candidates do not depend on the page asked for, so pages still
+continue each other exactly.
 """
 
 from __future__ import annotations
