@@ -35,9 +35,9 @@ from common import EVAL_SETS, VARIANTS, iter_vietnews, load_eval_set, passages_a
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from search.engine import searching  # noqa: E402
+from search.engine import QueryOptions, plan_for, searching, synonym_table  # noqa: E402
 from search.features import FEATURES, features  # noqa: E402
-from search.plan import plan_query  # noqa: E402
+from search.prefix import still_typing  # noqa: E402
 from search.rank import record_scores  # noqa: E402
 from search.syntax import parse  # noqa: E402
 
@@ -82,8 +82,7 @@ def extract(set_name: str, cache: Path) -> dict:
         for variant in TRAIN_VARIANTS:
             rows, labels, offsets = [], [], [0]
             for q in queries:
-                parsed = parse(VARIANTS[variant](q["question"]))
-                plan = plan_query(parsed, reader, exact=False)
+                plan = search_plan(VARIANTS[variant](q["question"]), reader)
                 scores = record_scores(reader, arrays, plan.clauses)
                 docs, _, x = features(arrays, scores, plan)
                 gold = set(q["gold"])
@@ -93,6 +92,13 @@ def extract(set_name: str, cache: Path) -> dict:
             data[variant] = (np.concatenate(rows), np.concatenate(labels), np.array(offsets))
     np.savez(out_file, **{f"{v}_{n}": a for v, t in data.items() for n, a in zip("Xyo", t)})
     return _load(out_file, set_name)
+
+
+def search_plan(question: str, reader):
+    """The plan ``search()`` makes of a question with its default options (synonyms on, the
+    last syllable as a prefix if it is still being typed)."""
+    options = QueryOptions(False, still_typing(question), synonym_table(True), False)
+    return plan_for(parse(question), reader, options)
 
 
 def _load(path: Path, set_name: str) -> dict:
@@ -147,10 +153,11 @@ def objective(weights, parts) -> float:
     return float(np.mean([mrr(weights, *p) for p in parts]))
 
 
-def prior(use: list[int]) -> np.ndarray:
+def prior(use: list[int], n: int = len(FEATURES)) -> np.ndarray:
     """The untuned starting point: the best passage and the whole document's folded syllables
-    and pairs (the anchor's two fields), equally weighted, of the features in ``use``."""
-    w = np.zeros(len(FEATURES))
+    and pairs (the anchor's two fields), equally weighted, of the features in ``use`` (of ``n``
+    columns: experiments add some after ``FEATURES``)."""
+    w = np.zeros(n)
     for name in PRIOR:
         if FEATURES.index(name) in use:
             w[FEATURES.index(name)] = 1.0
@@ -158,17 +165,20 @@ def prior(use: list[int]) -> np.ndarray:
     return w
 
 
-def fit(parts, use: list[int], rounds: int = 3, start: np.ndarray | None = None) -> np.ndarray:
+def fit(parts, use: list[int], rounds: int = 3, start: np.ndarray | None = None,
+        free: list[int] | None = None) -> np.ndarray:
     """Coordinate ascent on MRR@10 over the features in ``use`` (others stay 0), from ``start``
     (the prior): each weight but the best passage's (the scale) in turn is set to the best of
-    a grid of values, as long as that raises the training questions' MRR@10."""
-    w = prior(use) if start is None else start.copy()
+    a grid of values, as long as that raises the training questions' MRR@10. ``free``: only
+    these weights are fitted, the others stay as they start (an experiment's one new feature
+    beside the prior)."""
+    w = prior(use, parts[0][0].shape[1]) if start is None else start.copy()
     best = objective(w, parts)
     grid = [0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0]
     for _ in range(rounds):
         improved = False
         for f in use:
-            if f == 0:
+            if f == 0 or (free is not None and f not in free):
                 continue
             for sign in (1.0, -1.0):
                 for g in grid:
@@ -196,34 +206,37 @@ def folds(groups: np.ndarray, k: int = FOLDS) -> list[np.ndarray]:
     return [np.flatnonzero(assign == i) for i in range(k)]
 
 
-def cross_validate(sets: dict, use: list[int]) -> list[tuple]:
+def cross_validate(sets: dict, use: list[int], free: list[int] | None = None,
+                   start: np.ndarray | None = None) -> list[tuple]:
     """Rows (fitted on, measured on, variant, in-sample MRR@10, out-of-sample MRR@10, and on the
-    measured part the untuned prior's MRR@10 and the best passage's alone, the ranking before)."""
+    measured part the untuned prior's MRR@10 and the best passage's alone, the ranking before).
+    ``free``, ``start``: as ``fit``'s."""
     rows = []
-    base = np.zeros(len(FEATURES))
+    n = next(iter(sets.values()))[TRAIN_VARIANTS[0]][0].shape[1]
+    base = np.zeros(n)
     base[0] = 1.0
     names = list(sets)
     for train in names:
         for test in names:
             if train == test:
                 continue
-            w = fit(parts_of(sets[train]), use)
+            w = fit(parts_of(sets[train]), use, start=start, free=free)
             for v in TRAIN_VARIANTS:
                 rows.append((train, test, v, mrr(w, *sets[train][v]), mrr(w, *sets[test][v]),
-                             mrr(prior(use), *sets[test][v]), mrr(base, *sets[test][v])))
+                             mrr(prior(use, n), *sets[test][v]), mrr(base, *sets[test][v])))
     for name in names:
         fs = folds(sets[name]["groups"])
         ins = {v: [] for v in TRAIN_VARIANTS}
         outs = {v: [] for v in TRAIN_VARIANTS}
         for i, held in enumerate(fs):
             train_q = np.concatenate([f for j, f in enumerate(fs) if j != i])
-            w = fit(parts_of(sets[name], train_q), use)
+            w = fit(parts_of(sets[name], train_q), use, start=start, free=free)
             for v in TRAIN_VARIANTS:
                 ins[v].append(mrr(w, *sets[name][v], train_q))
                 outs[v].append(mrr(w, *sets[name][v], held))
         for v in TRAIN_VARIANTS:
             rows.append((f"{name} {FOLDS - 1}/{FOLDS}", f"{name} 1/{FOLDS}", v, float(np.mean(ins[v])),
-                         float(np.mean(outs[v])), mrr(prior(use), *sets[name][v]), mrr(base, *sets[name][v])))
+                         float(np.mean(outs[v])), mrr(prior(use, n), *sets[name][v]), mrr(base, *sets[name][v])))
     return rows
 
 

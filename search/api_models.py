@@ -23,7 +23,9 @@ class Document(BaseModel):
     source: str = Field(description="The file's absolute path, as indexed")
     title: str
     date: str | None = Field(description="ISO date (YYYY-MM-DD) or null")
-    score: float = Field(description="Its best passage's score")
+    score: float = Field(description="The score it is ranked by: by relevance, the document model's (its best "
+                                     "passage's and whole-document scores combined, on their own scale, not its "
+                                     "passages'); sorted by date, its best passage's")
     metadata: dict[str, Any] = Field(description="Its source's metadata fields (a JSONL line's other fields)")
     passages: list[Passage] = Field(description="Its best passages, best first")
 

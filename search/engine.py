@@ -246,6 +246,7 @@ def _answer(opened: OpenIndex, ask: narrow.Asked, result: SearchResult, options:
         result.notes.append("nothing to search for: the query has no words" if parsed.is_empty()
                             else "nothing to search for: the query has no letters or digits")
         return
+    ranked = None  # (document record, score) of the page's documents, when ranked by relevance
     if ask.sort != RELEVANCE:
         days = narrowed.columns.days
         if result.mode == "passages":
@@ -255,11 +256,15 @@ def _answer(opened: OpenIndex, ask: narrow.Asked, result: SearchResult, options:
     elif result.mode == "passages":
         result.total, chosen = top_passages(scores, limit, offset)
     else:
-        result.total, chosen = top_documents(scores, arrays, limit, offset, per_doc, plan)
+        result.total, chosen, ranked = top_documents(scores, arrays, limit, offset, per_doc, plan)
     if ask.facets:
         result.facets, notes = narrowed.facets(ask.facets, scores, arrays, result.mode)
         result.notes.extend(notes)
     result.hits = _hits(reader, arrays, chosen, highlight_terms(plan))
+    if ranked is not None:
+        by_record = dict(ranked)
+        result.document_scores = {hit.doc_id: round(by_record[int(arrays.owner[docnum])], 4)
+                                  for hit, (docnum, _) in zip(result.hits, chosen)}
     if plan.finds_anything() and (plan.corrections or result.total < 3 or not any(s.has_marks for s in plan.syllables)):
         result.suggestion = suggest(result.searched or result.query, [hit.text for hit in result.hits[:10]],
                                     plan.corrections)

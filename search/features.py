@@ -10,7 +10,9 @@ and each is described by a few numbers:
   record scores: the query's fields and weights, the title passed on);
 * ``doc_fsyl``, ``doc_fpair``, ``doc_syl``: BM25 of the whole document (all its passages'
   terms summed, bm25s's default ``k1``/``b``) for the query's folded syllables, folded pairs
-  and, for a query with diacritics, accented syllables;
+  and, for a query with diacritics, accented syllables; a passage holding another form of a
+  synonym group the query holds a term of (``Ủy ban nhân dân`` for ``UBND``) counts as holding
+  the typed form's terms once, as the passage scores count it;
 * ``coverage``: the share of the query's syllables (weighted by idf) found in the document;
 * ``proximity``: the share (weighted by idf) of them found together in its best passage, within
   ``WINDOW`` syllables of each other, as span/interval queries would score it;
@@ -70,6 +72,38 @@ def document_term_scores(arrays: IndexArrays, fieldname: str, text: str) -> tupl
     cached = arrays.recall(key)  # under the cache's lock: threads share an open index
     if cached is not None:
         return cached
+    value = _document_bm25(arrays, fieldname, *_document_tf(arrays, fieldname, text))
+    arrays.remember(key, value)
+    return value
+
+
+def expanded_term_scores(arrays: IndexArrays, fieldname: str, text: str,
+                         phrases: tuple[tuple[str, ...], ...]) -> tuple[np.ndarray, np.ndarray]:
+    """As ``document_term_scores``, with every passage holding one of ``phrases`` (folded
+    syllables: the other forms of a synonym group, ``plan.Plan.expanded``) counted as one more
+    occurrence of the term, as the passage scores count it (``plan.synonym_bonuses``); the
+    term's idf is that of the documents holding it in any form."""
+    key = ("document:" + fieldname, text + "\x00" + "\x00".join(" ".join(p) for p in phrases))
+    cached = arrays.recall(key)
+    if cached is not None:
+        return cached
+    docs, tf = _document_tf(arrays, fieldname, text)
+    owner_parts, tf_parts = [arrays.owner[docs]], [tf]  # a document record owns itself
+    for phrase in phrases:
+        passages = np.asarray(arrays.reader.matching("fsyl", phrase), dtype=np.int64)
+        passages = passages[arrays.live[passages]]
+        owner_parts.append(arrays.owner[passages])
+        tf_parts.append(np.ones(len(passages), dtype=np.float32))
+    owners = np.concatenate(owner_parts)
+    merged, where = np.unique(owners, return_inverse=True)
+    counts = np.bincount(where, weights=np.concatenate(tf_parts), minlength=len(merged)).astype(np.float32)
+    value = _document_bm25(arrays, fieldname, merged.astype(np.int64), counts)
+    arrays.remember(key, value)
+    return value
+
+
+def _document_tf(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Document records holding a term, and its frequency over each whole document."""
     ids_parts, tf_parts = [], []
     for segment, offset in arrays.reader.segments:
         ids, tf = segment.postings(fieldname, text)
@@ -77,24 +111,32 @@ def document_term_scores(arrays: IndexArrays, fieldname: str, text: str) -> tupl
             ids_parts.append(ids + offset)
             tf_parts.append(tf)
     if not ids_parts:
-        value = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
-    else:
-        ids = np.concatenate(ids_parts)
-        keep = arrays.live[ids]
-        owners = arrays.owner[ids[keep]]
-        docs, where = np.unique(owners, return_inverse=True)
-        tf = np.bincount(where, weights=np.concatenate(tf_parts)[keep]).astype(np.float32)
-        lengths, mean = document_lengths(arrays, fieldname)
-        idf = idf_of(len(docs), max(1, len(arrays.doc_starts)))
-        norm = DOC_K1 * ((1 - DOC_B) + DOC_B * lengths[docs] / mean)
-        value = (docs.astype(np.int32), (idf * tf * (DOC_K1 + 1) / (tf + norm)).astype(np.float32))
-    arrays.remember(key, value)
-    return value
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    ids = np.concatenate(ids_parts)
+    keep = arrays.live[ids]
+    owners = arrays.owner[ids[keep]]
+    docs, where = np.unique(owners, return_inverse=True)
+    tf = np.bincount(where, weights=np.concatenate(tf_parts)[keep], minlength=len(docs)).astype(np.float32)
+    return docs, tf
 
 
-def candidates(arrays: IndexArrays, scores: np.ndarray, terms: dict[str, tuple[str, ...]]) -> tuple[np.ndarray, dict]:
+def _document_bm25(arrays: IndexArrays, fieldname: str, docs: np.ndarray,
+                   tf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """BM25 over whole documents (bm25s's defaults) of a term with these frequencies."""
+    if not len(docs):
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    lengths, mean = document_lengths(arrays, fieldname)
+    idf = idf_of(len(docs), max(1, len(arrays.doc_starts)))
+    norm = DOC_K1 * ((1 - DOC_B) + DOC_B * lengths[docs] / mean)
+    return docs.astype(np.int32), (idf * tf * (DOC_K1 + 1) / (tf + norm)).astype(np.float32)
+
+
+def candidates(arrays: IndexArrays, scores: np.ndarray, terms: dict[str, tuple[str, ...]],
+               expanded: dict[tuple[str, str], tuple[tuple[str, ...], ...]] | None = None) -> tuple[np.ndarray, dict]:
     """Document records of the candidates (ascending), and the whole-document scores computed
-    on the way (by field: an array over all records)."""
+    on the way (by field: an array over all records); a term with synonyms (``expanded``, from
+    ``plan.Plan.expanded``) scores its other forms as itself (``expanded_term_scores``)."""
+    expanded = expanded or {}
     matched = np.flatnonzero(scores > 0)
     if not len(matched):
         return matched, {}
@@ -106,7 +148,11 @@ def candidates(arrays: IndexArrays, scores: np.ndarray, terms: dict[str, tuple[s
     for fieldname in ("fsyl", "fpair", "syl"):
         total = np.zeros(arrays.size, dtype=np.float32)
         for text in terms.get(fieldname, ()):
-            ids, s = document_term_scores(arrays, fieldname, text)
+            phrases = expanded.get((fieldname, text))
+            if phrases:
+                ids, s = expanded_term_scores(arrays, fieldname, text, phrases)
+            else:
+                ids, s = document_term_scores(arrays, fieldname, text)
             total[ids] += s
         whole[fieldname] = total
     by_document = whole["fsyl"] + whole["fpair"]
@@ -119,7 +165,7 @@ def features(arrays: IndexArrays, scores: np.ndarray, plan: Plan,
     """Candidates of a query (document records), their best passage, and their features
     (rows in ``FEATURES`` order; those not ``wanted`` are left 0: proximity re-analyzes text)."""
     terms = query_terms(plan.clauses)
-    docs, whole = candidates(arrays, scores, terms)
+    docs, whole = candidates(arrays, scores, terms, plan.expanded)
     out = np.zeros((len(docs), len(FEATURES)), dtype=np.float32)
     if not len(docs):
         return docs, docs, out

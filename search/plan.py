@@ -119,6 +119,9 @@ class Plan:
     notes: list[str] = field(default_factory=list)  # what was cut, for the user
     synonyms: list[tuple[str, ...]] = field(default_factory=list)  # folded terms searched for synonyms
     expansion: prefixes.Expansion | None = None  # what the last syllable, still being typed, may be
+    # (field, term) of the query -> the phrases (folded syllables) that count as a match of it:
+    # the other terms of the synonym groups it is part of (``synonym_terms``).
+    expanded: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
     def finds_anything(self) -> bool:
         """Whether any clause can make a record a hit (bonuses, gates and exclusions only narrow)."""
@@ -161,7 +164,8 @@ def plan_query(parsed: ParsedQuery, reader: IndexReader, exact: bool, *,
         *prefix_terms(expansion),
     ]
     alternatives = [alt for m in matches for alt in m.alternatives]
-    return Plan(clauses, free, content, phrases, corrections, exact, notes, alternatives, expansion)
+    return Plan(clauses, free, content, phrases, corrections, exact, notes, alternatives, expansion,
+                synonym_terms(free, matches, corrections, marked))
 
 
 def syllable_terms(kept: list[QuerySyllable], corrections: dict[str, str], exact: bool, marked: bool) -> list[Scored]:
@@ -242,6 +246,24 @@ def synonym_bonuses(reader: IndexReader, free: list[QuerySyllable], matches: lis
                           for s in typed if s.has_marks)
         bonuses.extend(Bonus("fsyl", alt, round(weight, 4)) for alt in m.alternatives)
     return bonuses
+
+
+def synonym_terms(free: list[QuerySyllable], matches: list[synonym_groups.Match], corrections: dict[str, str],
+                  marked: bool) -> dict[tuple[str, str], tuple[tuple[str, ...], ...]]:
+    """For each term a synonym's bonus stands for (``synonym_bonuses``: the typed form's folded
+    syllables, pairs and, typed with diacritics, accented syllables), the other forms that count
+    as a match of it: whatever scores a term outside the passage scores (the document ranking's
+    whole-document features) counts them too."""
+    out: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {}
+    for m in matches:
+        typed = free[m.start : m.end]
+        keys = [("fsyl", corrections.get(s.folded, s.folded)) for s in typed]
+        keys += [("fpair", p) for p in pairs(typed)]
+        if marked:
+            keys += [("syl", s.accented) for s in typed if s.has_marks]
+        for key in keys:
+            out[key] = tuple(dict.fromkeys(out.get(key, ()) + m.alternatives))
+    return out
 
 
 def prefix_terms(expansion: prefixes.Expansion | None) -> list[Scored]:

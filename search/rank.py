@@ -8,8 +8,10 @@ broken by docnum, so page 2 continues page 1 exactly.
 
 Documents are ranked in two steps: the candidates (``features``: the best by their best passage
 and by whole-document BM25) are ordered by the document model (``ltr``), and any other matching
-document follows them, by its best passage. The candidates do not depend on the page asked for,
-so pages still continue each other exactly.
+document follows them, by its best passage. Each document's score is the one it is ranked by (a
+candidate's model score; below the last candidate's, for the others), so that the scores a page
+shows fall as its ranks do. The candidates do not depend on the page asked for, so pages still
+continue each other exactly.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 
 from indexer.storage import IndexReader
 
-from .features import features
+from .features import FEATURES, features
 from .ltr import document_scores, used
 from .plan import DOCUMENT_FIELDS, AnyOf, Bonus, Clause, Exclude, Plan, Require, Scored
 from .scorer import IndexArrays, bm25, term_scores
@@ -59,22 +61,24 @@ def top_passages(scores: np.ndarray, limit: int, offset: int) -> tuple[int, list
 
 def top_documents(
     scores: np.ndarray, arrays: IndexArrays, limit: int, offset: int, per_doc: int, plan: Plan | None = None
-) -> tuple[int, list[tuple[int, float]]]:
-    """The number of matching documents, and (docnum, score) of up to ``per_doc`` best passages
-    of each document of the page; documents ranked by the document model (with ``plan``) or by
-    their best passage. A query whose words have synonyms (``plan.synonyms``: ``UBND`` and ``Ủy ban
-    nhân dân``) is ranked by best passage: the passage scores count an expansion as a match of the
-    typed term, the model's whole-document features do not (yet), and would rank a document
-    holding only the other form below those holding the typed one."""
+) -> tuple[int, list[tuple[int, float]], list[tuple[int, float]]]:
+    """The number of matching documents, (docnum, score) of up to ``per_doc`` best passages of
+    each document of the page, and (document record, score) of the page's documents, best first:
+    the score a document is ranked by, which is what it shows. Documents are ranked by the
+    document model (with ``plan``) or by their best passage. A query whose words have synonyms
+    (``plan.synonyms``) is ranked by the model too: its whole-document features count an
+    expansion as a match of the typed term (``features``), as the passage scores do."""
     matched = np.flatnonzero(scores > 0)
     owners = arrays.owner[matched]
     seen = np.zeros(arrays.size, dtype=bool)
     seen[owners] = True
-    if plan is None or plan.synonyms:
-        page = best_documents(matched, owners, scores, offset + limit)[offset : offset + limit]
+    if plan is None:
+        page, ranks = best_documents(matched, owners, scores, offset + limit)
     else:
-        page = ranked_documents(arrays, scores, plan, matched, owners, offset + limit)[offset : offset + limit]
-    return int(seen.sum()), page_passages(page, matched, owners, scores, arrays, per_doc)
+        page, ranks = ranked_documents(arrays, scores, plan, matched, owners, offset + limit)
+    page, ranks = page[offset : offset + limit], ranks[offset : offset + limit]
+    documents = [(int(d), float(s)) for d, s in zip(page, ranks)]
+    return int(seen.sum()), page_passages(page, matched, owners, scores, arrays, per_doc), documents
 
 
 def page_passages(page: np.ndarray, matched: np.ndarray, owners: np.ndarray, scores: np.ndarray,
@@ -104,28 +108,45 @@ def best(docnums: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
     return docnums[np.lexsort((docnums, -scores[docnums]))][:k]
 
 
-def best_documents(matched: np.ndarray, owners: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
-    """Document records of the ``k`` best documents, each ranked by its best passage."""
+def best_documents(matched: np.ndarray, owners: np.ndarray, scores: np.ndarray,
+                   k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Document records of the ``k`` best documents, each ranked by its best passage, and those
+    best passages' scores."""
     size = int(owners.max()) + 1 if len(owners) else 0
     top = np.full(size, -np.inf, dtype=np.float32)
     np.maximum.at(top, owners, scores[matched])
-    docs = np.flatnonzero(top > -np.inf)
-    return best(docs, top, k)
+    docs = best(np.flatnonzero(top > -np.inf), top, k)
+    return docs, top[docs]
 
 
 def ranked_documents(arrays: IndexArrays, scores: np.ndarray, plan: Plan, matched: np.ndarray,
-                     owners: np.ndarray, k: int) -> np.ndarray:
-    """Document records of the ``k`` best documents: the candidates by the document model, best
-    first (ties by docnum), then the other matching documents by their best passage."""
+                     owners: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Document records of the ``k`` best documents and their scores: the candidates by the
+    document model, best first (ties by docnum), then the other matching documents by their
+    best passage, each scored below the last candidate (``beyond_candidates``), so that the
+    scores shown fall as the ranks do."""
     docs, _, x = features(arrays, scores, plan, used())
     if not len(docs):
-        return docs
+        return docs, np.zeros(0, dtype=np.float32)
     model = document_scores(x)
-    ranked = docs[np.lexsort((docs, -model))]
+    order = np.lexsort((docs, -model))
+    ranked, ranked_scores = docs[order], model[order]
     if k <= len(ranked):
-        return ranked[:k]
+        return ranked[:k], ranked_scores[:k]
     rest = ~np.isin(owners, docs)
-    return np.concatenate([ranked, best_documents(matched[rest], owners[rest], scores, k - len(ranked))])
+    more, passage = best_documents(matched[rest], owners[rest], scores, k - len(ranked))
+    below = beyond_candidates(float(ranked_scores[-1]), passage, float(x[:, FEATURES.index("passage")].max()))
+    return np.concatenate([ranked, more]), np.concatenate([ranked_scores, below]).astype(np.float32)
+
+
+def beyond_candidates(lowest: float, passage: np.ndarray, best_passage: float) -> np.ndarray:
+    """Scores of documents beyond the candidates, from their best passages: the lowest
+    candidate's score times the share of the candidates' best passage score that theirs
+    reaches. Every candidate of a query scores above 0 and the best passages are all among the
+    candidates (``features.POOL``), so the share is at most 1: no such document scores above a
+    candidate, and they fall in the order of their best passages."""
+    share = passage.astype(np.float64) / best_passage if best_passage > 0 else np.zeros(len(passage))
+    return (lowest * share if lowest > 0 else lowest - (1.0 - share)).astype(np.float32)
 
 
 def _of(clauses: list[Clause], kind: type) -> list:

@@ -82,14 +82,19 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)  # name -> value -> matches
     # The query as searched when words typed as Telex/VNI keystrokes were decoded (also in notes).
     searched: str | None = None
+    # Documents mode, by relevance: each document's score, the one it is ranked by (the document
+    # model's, ``rank.top_documents``), by doc_id. Otherwise a document shows its best passage's.
+    document_scores: dict[str, float] = field(default_factory=dict)
 
     def documents(self) -> list[DocumentHits]:
-        """The hits as documents in rank order, each with its passages."""
+        """The hits as documents in rank order, each with its passages and the score it is
+        ranked by (``document_scores``; sorted by date, its best passage's)."""
         docs: dict[str, DocumentHits] = {}
         for hit in self.hits:
             doc = docs.get(hit.doc_id)
             if doc is None:
-                doc = docs[hit.doc_id] = DocumentHits(hit.doc_id, hit.path, hit.title, hit.date, hit.score, [],
+                score = self.document_scores.get(hit.doc_id, hit.score)
+                doc = docs[hit.doc_id] = DocumentHits(hit.doc_id, hit.path, hit.title, hit.date, score, [],
                                                       hit.source, hit.metadata)
             doc.passages.append(hit)
         return list(docs.values())

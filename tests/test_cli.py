@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -50,6 +51,20 @@ def test_search_json_and_text(built: Path):
     assert text.returncode == 0
     assert "»Tỉnh ủy Thái Nguyên«" in text.stdout and "\x1b[" not in text.stdout
     assert "Did you mean: tỉnh ủy thái nguyên" in text.stdout
+
+
+def test_search_json_documents_fall_in_the_order_of_their_scores(built: Path):
+    out = vnsearch("search", "đảng bộ tỉnh", "--index", str(built / "ix"), "--json")
+    docs = json.loads(out.stdout)["documents"]
+    assert len(docs) >= 3
+    shown = [d["score"] for d in docs]
+    assert shown == sorted(shown, reverse=True)
+    # the document model's score (its features scaled per query to at most 1 each, weighted),
+    # not a passage's BM25
+    from search import ltr
+
+    ceiling = float(np.abs(ltr.weights()).sum())
+    assert 0 < shown[-1] and shown[0] <= ceiling < max(p["score"] for d in docs for p in d["passages"])
 
 
 def test_no_results_is_success_with_a_message(built: Path):

@@ -96,9 +96,11 @@ def test_documents_are_grouped_with_their_passages(index_dir):
     seen = [h.doc_id for h in result.hits]
     assert seen == sorted(seen, key=[d.doc_id for d in docs].index)  # each document's passages together
     assert all(1 <= len(d.passages) <= 2 for d in docs)
-    # Documents are ordered by the document model (rank.ranked_documents), each by its best passages.
+    # Documents are ordered by the document model (rank.ranked_documents), and show its score;
+    # each document's passages by theirs.
     assert all([h.score for h in d.passages] == sorted((h.score for h in d.passages), reverse=True) for d in docs)
-    assert all(d.score == d.passages[0].score for d in docs)
+    assert [d.score for d in docs] == sorted((d.score for d in docs), reverse=True)
+    assert [d.score for d in docs] == [result.document_scores[d.doc_id] for d in docs]
 
 
 def test_pages_do_not_overlap(index_dir):
