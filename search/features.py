@@ -31,7 +31,7 @@ import numpy as np
 from analyzers import analyze
 
 from .plan import Clause, Plan, Scored
-from .scorer import IndexArrays, idf_of
+from .scorer import IndexArrays, best_per_document, idf_of, term_postings
 
 POOL = 50  # candidates by best passage, and as many by whole-document BM25
 WINDOW = 8  # syllables: query syllables this close together count as near
@@ -70,20 +70,14 @@ def document_term_scores(arrays: IndexArrays, fieldname: str, text: str) -> tupl
     cached = arrays.recall(key)  # under the cache's lock: threads share an open index
     if cached is not None:
         return cached
-    ids_parts, tf_parts = [], []
-    for segment, offset in arrays.reader.segments:
-        ids, tf = segment.postings(fieldname, text)
-        if len(ids):
-            ids_parts.append(ids + offset)
-            tf_parts.append(tf)
-    if not ids_parts:
+    ids, tf = term_postings(arrays, fieldname, text)  # the passages' decode, shared
+    if not len(ids):
         value = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
     else:
-        ids = np.concatenate(ids_parts)
         keep = arrays.live[ids]
         owners = arrays.owner[ids[keep]]
         docs, where = np.unique(owners, return_inverse=True)
-        tf = np.bincount(where, weights=np.concatenate(tf_parts)[keep]).astype(np.float32)
+        tf = np.bincount(where, weights=tf[keep]).astype(np.float32)
         lengths, mean = document_lengths(arrays, fieldname)
         idf = idf_of(len(docs), max(1, len(arrays.doc_starts)))
         norm = DOC_K1 * ((1 - DOC_B) + DOC_B * lengths[docs] / mean)
@@ -99,8 +93,7 @@ def candidates(arrays: IndexArrays, scores: np.ndarray, terms: dict[str, tuple[s
     if not len(matched):
         return matched, {}
     owners = arrays.owner[matched]
-    best = np.zeros(arrays.size, dtype=np.float32)
-    np.maximum.at(best, owners, scores[matched])
+    best = best_per_document(owners, scores[matched], arrays.size)
     hit = np.flatnonzero(best > 0)
     whole = {}
     for fieldname in ("fsyl", "fpair", "syl"):
