@@ -25,7 +25,9 @@ from indexer.storage import IndexReader
 
 K1 = 0.6  # passages are short: a second occurrence of a term adds little
 B = 0.75
-CACHE_BYTES = 256 * 1024 * 1024  # decoded term scores kept per open index
+# Decoded terms kept per open index: 10 bytes a posting (docnum, score, count), so 320 MB keeps
+# as many postings as 256 MB did before the counts were kept beside the scores.
+CACHE_BYTES = 320 * 1024 * 1024
 
 
 @dataclass
@@ -133,8 +135,11 @@ def _decoded(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray
             norm = K1 * ((1 - B) + B * lengths[ids] / avg)
             ids_parts.append(ids.astype(np.int32))
             score_parts.append((idf * (tf * (K1 + 1)) / (tf + norm)).astype(np.float32))
-            tf_parts.append(tf.astype(np.float32, copy=False))
-    value = (_joined(ids_parts, np.int32), _joined(score_parts, np.float32), _joined(tf_parts, np.float32))
+            tf_parts.append(tf)
+    tf = _joined(tf_parts, np.float32)
+    if len(tf) and tf.max() <= np.iinfo(np.uint16).max and np.array_equal(tf, np.rint(tf)):
+        tf = tf.astype(np.uint16)  # counts: a fifth of the entry's bytes rather than a third
+    value = (_joined(ids_parts, np.int32), _joined(score_parts, np.float32), tf)
     arrays.remember(key, value)
     return value
 
