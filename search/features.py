@@ -31,7 +31,7 @@ import numpy as np
 from analyzers import analyze
 
 from .plan import Clause, Plan, Scored
-from .scorer import IndexArrays, best_per_document, idf_of, term_postings
+from .scorer import IndexArrays, best_per_document, idf_of, member, term_postings
 
 POOL = 50  # candidates by best passage, and as many by whole-document BM25
 WINDOW = 8  # syllables: query syllables this close together count as near
@@ -117,7 +117,7 @@ def features(arrays: IndexArrays, scores: np.ndarray, plan: Plan,
     if not len(docs):
         return docs, docs, out
     matched = np.flatnonzero(scores > 0)
-    matched = matched[np.isin(arrays.owner[matched], docs)]
+    matched = matched[member(arrays.owner[matched], docs, arrays.size)]
     order = np.lexsort((matched, -scores[matched], arrays.owner[matched]))
     matched = matched[order]
     where = np.searchsorted(docs, arrays.owner[matched])

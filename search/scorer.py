@@ -161,6 +161,15 @@ def best_per_document(owners: np.ndarray, values: np.ndarray, size: int) -> np.n
     return top
 
 
+def member(values: np.ndarray, of: np.ndarray, size: int) -> np.ndarray:
+    """``np.isin(values, of)`` for docnums below ``size``, through a mask: one pass over each
+    array, where ``isin`` sorts the half-million owners of a question's matches (14 ms at 90,568
+    articles) to find those of a page's ten documents."""
+    inside = np.zeros(size, dtype=bool)
+    inside[of] = True
+    return inside[values]
+
+
 def bm25(arrays: IndexArrays, terms: list[tuple[str, str, float]]) -> np.ndarray:
     """Summed, boosted BM25 of each record for the given (field, text, boost) terms."""
     total = np.zeros(arrays.size, dtype=np.float32)
