@@ -31,7 +31,7 @@ import numpy as np
 from analyzers import analyze
 
 from .plan import Clause, Plan, Scored
-from .scorer import IndexArrays, best_per_document, idf_of, member, term_postings
+from .scorer import IndexArrays, idf_of, member, term_postings
 
 POOL = 50  # candidates by best passage, and as many by whole-document BM25
 WINDOW = 8  # syllables: query syllables this close together count as near
@@ -93,7 +93,8 @@ def candidates(arrays: IndexArrays, scores: np.ndarray, terms: dict[str, tuple[s
     if not len(matched):
         return matched, {}
     owners = arrays.owner[matched]
-    best = best_per_document(owners, scores[matched], arrays.size)
+    best = np.zeros(arrays.size, dtype=np.float32)
+    np.maximum.at(best, owners, scores[matched])
     hit = np.flatnonzero(best > 0)
     whole = {}
     for fieldname in ("fsyl", "fpair", "syl"):

@@ -21,7 +21,7 @@ from indexer.storage import IndexReader
 from .features import features
 from .ltr import document_scores, used
 from .plan import DOCUMENT_FIELDS, AnyOf, Bonus, Clause, Exclude, Plan, Require, Scored
-from .scorer import IndexArrays, best_per_document, bm25, member, term_scores
+from .scorer import IndexArrays, bm25, member, term_scores
 
 
 def record_scores(reader: IndexReader, arrays: IndexArrays, clauses: list[Clause]) -> np.ndarray:
@@ -107,8 +107,9 @@ def best(docnums: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
 def best_documents(matched: np.ndarray, owners: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
     """Document records of the ``k`` best documents, each ranked by its best passage."""
     size = int(owners.max()) + 1 if len(owners) else 0
-    top = best_per_document(owners, scores[matched], size)
-    docs = np.flatnonzero(top > 0)  # matches score above 0
+    top = np.full(size, -np.inf, dtype=np.float32)
+    np.maximum.at(top, owners, scores[matched])
+    docs = np.flatnonzero(top > -np.inf)
     return best(docs, top, k)
 
 

@@ -148,19 +148,6 @@ def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
-def best_per_document(owners: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """The largest of ``values`` per document, over all records by docnum (0 where none):
-    ``owners`` are the documents of ascending docnums, so each document's records are one run,
-    and one ``maximum.reduceat`` over the runs does what ``maximum.at`` did element by element
-    (the same maxima, about 20 times faster over the half-million matches of a question at
-    90,568 articles)."""
-    top = np.zeros(size, dtype=np.float32)
-    if len(owners):
-        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-        top[owners[starts]] = np.maximum.reduceat(values, starts)
-    return top
-
-
 def member(values: np.ndarray, of: np.ndarray, size: int) -> np.ndarray:
     """``np.isin(values, of)`` for docnums below ``size``, through a mask: one pass over each
     array, where ``isin`` sorts the half-million owners of a question's matches (14 ms at 90,568
