@@ -182,14 +182,21 @@ def test_pickles_are_read_whole_through_peek(tmp_path: Path):
     assert f.read() == b""
 
 
-def test_posting_blocks_decode_as_whooshs_own_matcher(index: Path):
+def test_posting_blocks_decode_as_whooshs_own_matcher(tmp_path: Path):
     """The block-at-a-time decode of the W3 postings (through the mapped files) gives what
-    Whoosh's matcher gives posting by posting."""
-    with open_reader(index) as reader:
+    Whoosh's matcher gives posting by posting, for lists of one block and of many (the corpus
+    written twenty times over, so that common syllables have thousands of postings)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(20):
+        for source in sorted(CORPUS.glob("*.txt")):
+            (docs / f"{i}-{source.name}").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    index_paths([docs], tmp_path / "ix", jobs=1)
+    with open_reader(tmp_path / "ix") as reader:
         seg = reader.segments[0][0]
         terms = [t.decode() if isinstance(t, bytes) else t for t in seg._reader.lexicon("fsyl")]
-        assert len(terms) > 100
-        for term in terms[::7]:
+        assert len(terms) > 100 and max(seg.doc_frequency("fsyl", t) for t in terms) > 10 * 128
+        for term in terms[::5]:
             ids, freqs = seg.postings("fsyl", term)
             m = seg._reader.postings("fsyl", term)
             expected = []
