@@ -97,7 +97,7 @@ def candidates(arrays: IndexArrays, scores: np.ndarray, terms: dict[str, tuple[s
     np.maximum.at(best, owners, scores[matched])
     hit = np.flatnonzero(best > 0)
     whole = {}
-    for fieldname in ("fsyl", "fpair", "syl"):
+    for fieldname in ("fsyl", "fpair"):  # the pool's; ``doc_syl`` is looked up at the candidates alone
         total = np.zeros(arrays.size, dtype=np.float32)
         for text in terms.get(fieldname, ()):
             ids, s = document_term_scores(arrays, fieldname, text)
@@ -132,7 +132,8 @@ def features(arrays: IndexArrays, scores: np.ndarray, plan: Plan,
     out[has_second, 1] = scores[matched[second[has_second]]]
     out[:, 2] = whole["fsyl"][docs]
     out[:, 3] = whole["fpair"][docs]
-    out[:, 4] = whole["syl"][docs]
+    if "doc_syl" in wanted:
+        out[:, 4] = _at(arrays, docs, "syl", terms["syl"])
     idfs = _idfs(arrays, terms["fsyl"]) if {"coverage", "proximity"} & wanted else {}
     if idfs:
         total = sum(idfs.values())
@@ -144,13 +145,22 @@ def features(arrays: IndexArrays, scores: np.ndarray, plan: Plan,
     lengths, _ = document_lengths(arrays, "fsyl")
     out[:, 7] = np.log1p(lengths[docs])
     if not plan.exact and "doc_all" in wanted:
-        for text in dict.fromkeys(plan.corrections.get(s.folded, s.folded) for s in plan.content):
-            ids, part = document_term_scores(arrays, "fsyl", text)
-            found = np.searchsorted(ids, docs)
-            inside = found < len(ids)
-            inside[inside] = ids[found[inside]] == docs[inside]
-            out[inside, 8] += part[found[inside]]
+        out[:, 8] = _at(arrays, docs, "fsyl", dict.fromkeys(plan.corrections.get(s.folded, s.folded) for s in plan.content))
     return docs, best_passage, out
+
+
+def _at(arrays: IndexArrays, docs: np.ndarray, fieldname: str, texts) -> np.ndarray:
+    """Whole-document BM25 of ``texts`` summed at ``docs`` alone (ascending document records), in
+    the terms' order, as a sum over every document would give them: a search per candidate,
+    not an array over every record (5 ms a question at 90,568 articles)."""
+    out = np.zeros(len(docs), dtype=np.float32)
+    for text in texts:
+        ids, part = document_term_scores(arrays, fieldname, text)
+        found = np.searchsorted(ids, docs)
+        inside = found < len(ids)
+        inside[inside] = ids[found[inside]] == docs[inside]
+        out[inside] += part[found[inside]]
+    return out
 
 
 def proximity(arrays: IndexArrays, passages: np.ndarray, idfs: dict[str, float]) -> np.ndarray:

@@ -187,3 +187,27 @@ def test_a_warm_cache_answers_as_a_cold_one(segmented: Path):
     warm = [_page(search(q, index=segmented, limit=5, offset=offset, mode=mode)) for q, mode, offset in asked]
     assert warm == cold
     assert sum(1 for page in cold if page[1]) > len(cold) // 2  # most queries find something
+
+
+def test_whole_document_features_looked_up_at_the_candidates(segmented: Path):
+    """``doc_syl`` and ``doc_all`` are summed at the candidates alone: the same float32 sums, to
+    the last bit, as arrays over every record summed term by term."""
+    from search.features import FEATURES, features, query_terms
+
+    with open_reader(segmented) as reader:
+        arrays = arrays_for(reader)
+        for query in ["đảng viên mới ở xã", "Thái Nguyên mùa chè", "phòng chống thiên tai", "kinh tế hợp tác xã"]:
+            plan = plan_for(parse(query), reader, QueryOptions())
+            scores = record_scores(reader, arrays, plan.clauses)
+            docs, _, out = features(arrays, scores, plan)
+            assert len(docs) > 1, query
+            for column, fieldname, texts in [
+                (FEATURES.index("doc_syl"), "syl", query_terms(plan.clauses)["syl"]),
+                (FEATURES.index("doc_all"), "fsyl", dict.fromkeys(s.folded for s in plan.content)),
+            ]:
+                total = np.zeros(arrays.size, dtype=np.float32)
+                for text in texts:
+                    ids, part = document_term_scores(arrays, fieldname, text)
+                    total[ids] += part
+                assert out[:, column].tolist() == total[docs].tolist(), (query, fieldname)
+                assert total[docs].any(), (query, fieldname)
