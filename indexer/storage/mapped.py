@@ -61,7 +61,8 @@ class MappedFile:
     def peek(self, n: int = 0) -> bytes:
         """Bytes from the position on, without moving it. ``pickle.load`` uses it to read what it
         needs in one call (then ``read`` of as much as it used) rather than a ``read`` per opcode:
-        a posting block's header is a pickle, read about 20 times slower without it."""
+        a posting block's header is a pickle of some 20 opcodes, and reading them one call at a
+        time was half the time of decoding a common syllable's postings."""
         pos = self._pos()
         return self._buffer[pos : min(pos + min(max(n, 1), PEEK), self._end)]
 
