@@ -23,7 +23,7 @@ from indexer.storage import IndexReader
 from .features import FEATURES, features
 from .ltr import document_scores, used
 from .plan import DOCUMENT_FIELDS, AnyOf, Bonus, Clause, Exclude, Plan, Require, Scored
-from .scorer import IndexArrays, bm25, term_scores
+from .scorer import IndexArrays, bm25, member, term_scores
 
 
 def record_scores(reader: IndexReader, arrays: IndexArrays, clauses: list[Clause]) -> np.ndarray:
@@ -85,7 +85,7 @@ def page_passages(page: np.ndarray, matched: np.ndarray, owners: np.ndarray, sco
                   arrays: IndexArrays, per_doc: int) -> list[tuple[int, float]]:
     """(docnum, score) of up to ``per_doc`` best matching passages of each document of ``page``,
     document by document in the page's order."""
-    mine = matched[np.isin(owners, page)]
+    mine = matched[member(owners, page, arrays.size)]
     mine = best(mine, scores, len(mine))
     mine_owner = arrays.owner[mine]
     chosen = []
@@ -133,7 +133,7 @@ def ranked_documents(arrays: IndexArrays, scores: np.ndarray, plan: Plan, matche
     ranked, ranked_scores = docs[order], model[order]
     if k <= len(ranked):
         return ranked[:k], ranked_scores[:k]
-    rest = ~np.isin(owners, docs)
+    rest = ~member(owners, docs, arrays.size)
     more, passage = best_documents(matched[rest], owners[rest], scores, k - len(ranked))
     below = beyond_candidates(float(ranked_scores[-1]), passage, float(x[:, FEATURES.index("passage")].max()))
     return np.concatenate([ranked, more]), np.concatenate([ranked_scores, below]).astype(np.float32)
@@ -165,7 +165,7 @@ def _holds(reader: IndexReader, arrays: IndexArrays, clause: Require | Exclude) 
         if not len(docs):
             break
         ids, _ = term_scores(arrays, "syl", accented)
-        docs = docs[np.isin(docs, ids)]
+        docs = docs[member(docs, ids, arrays.size)]
     inside = np.zeros(arrays.size, dtype=bool)
     inside[docs] = True
     return inside[arrays.owner] if clause.field in DOCUMENT_FIELDS else inside

@@ -23,6 +23,8 @@ import threading
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 
+PEEK = 512  # bytes handed to ``pickle`` at a time: a posting block's header is about 40
+
 
 class MappedFile:
     """A read-only file object over ``[start, start + length)`` of a map; the read position is
@@ -55,6 +57,14 @@ class MappedFile:
         end = self._end if n is None or n < 0 else min(pos + n, self._end)
         self._local.pos = end
         return self._buffer[pos:end]
+
+    def peek(self, n: int = 0) -> bytes:
+        """Bytes from the position on, without moving it. ``pickle.load`` uses it to read what it
+        needs in one call (then ``read`` of as much as it used) rather than a ``read`` per opcode:
+        a posting block's header is a pickle of some 20 opcodes, and reading them one call at a
+        time was half the time of decoding a common syllable's postings."""
+        pos = self._pos()
+        return self._buffer[pos : min(pos + min(max(n, 1), PEEK), self._end)]
 
     def readinto(self, target) -> int:
         data = self.read(len(target))

@@ -20,6 +20,7 @@ Whoosh fork changes speed, not results.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -183,25 +184,37 @@ def _text(term: str | bytes) -> str:
 
 
 def _blocks(m) -> tuple[np.ndarray, np.ndarray]:
-    """A W3 matcher's postings, a whole block at a time."""
-    ids, weights = [], []
+    """A W3 matcher's postings, a whole block at a time.
+
+    The blocks' ids (delta-coded within each block, unless ``_byteids``) and weights are tuples of
+    Python numbers: they are gathered for the whole list and made into arrays once, which costs a
+    third of converting and delta-decoding block by block (128 postings a block)."""
+    id_parts, weight_parts, lengths = [], [], []
     while True:
         if m._data is None:
             m._read_data()
         raw_ids, raw_weights = m._data[0], m._data[1]
         n = m._blocklength
-        block_ids = np.asarray(raw_ids, dtype=np.int64)
-        ids.append(block_ids if m._byteids else np.cumsum(block_ids))
+        id_parts.append(raw_ids)
+        lengths.append(n)
         if raw_weights is None:
-            weights.append(np.ones(n, dtype=np.float32))
+            weight_parts.append(repeat(1.0, n))
         elif isinstance(raw_weights, float):
-            weights.append(np.full(n, raw_weights, dtype=np.float32))
+            weight_parts.append(repeat(raw_weights, n))
         else:
-            weights.append(np.asarray(raw_weights, dtype=np.float32))
+            weight_parts.append(raw_weights)
         if m._lastblock:
             break
         m._next_block()
-    return np.concatenate(ids), np.concatenate(weights)
+    total = sum(lengths)
+    ids = np.fromiter(chain.from_iterable(id_parts), dtype=np.int64, count=total)
+    weights = np.fromiter(chain.from_iterable(weight_parts), dtype=np.float32, count=total)
+    if not m._byteids:  # each block's deltas start again from 0: a running sum, less the blocks before
+        sums = np.cumsum(ids)
+        ends = np.cumsum(lengths)
+        before = np.concatenate([[0], sums[ends[:-1] - 1]])
+        ids = sums - np.repeat(before, lengths)
+    return ids, weights
 
 
 class IndexReader:

@@ -1,0 +1,213 @@
+"""The scorer's shortcuts give what the long way gives, on real indexes.
+
+A term is decoded once and cached with its scores and counts; the whole-document BM25 of the
+document ranking reads that decode instead of its own; membership goes through a mask. Each is
+checked here against the plain computation it replaced (the postings straight from every
+segment, ``np.isin``), on an index of several segments with a deleted document, for terms
+drawn from the index itself, and end to end: random queries answered from a cold cache and from
+a warm one give the same pages, in both modes, pages 1 and 2.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer.build import index_paths
+from indexer.passage_terms import analyze_passage
+from indexer.storage import IndexWriter, open_reader
+from search import search
+from search.engine import QueryOptions, plan_for
+from search.features import DOC_B, DOC_K1, document_lengths, document_term_scores
+from search.rank import record_scores
+from search.scorer import B, K1, arrays_for, idf_of, member, term_postings, term_scores
+from search.syntax import parse
+
+from .conftest import CORPUS, EXTRA
+
+
+@pytest.fixture(scope="module")
+def segmented(tmp_path_factory) -> Path:
+    """The corpus and the tests' documents in several segments, one document deleted after."""
+    root = tmp_path_factory.mktemp("scorer")
+    docs = root / "docs"
+    shutil.copytree(CORPUS, docs)
+    for name, text in EXTRA.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    index_paths([docs], root / "ix", jobs=1, commit_every=40)
+    with open_reader(root / "ix") as reader:
+        gone = next(d for d in reader.documents() if d.path.endswith("dang-2.txt"))
+    with IndexWriter(root / "ix") as writer:
+        writer.delete_path(gone.path)
+        writer.commit()
+    return root / "ix"
+
+
+def _index_terms(reader, fieldname: str, count: int, seed: int) -> list[str]:
+    """Terms of ``fieldname`` found in the index's own passages (and a few it does not hold)."""
+    found: set[str] = set()
+    for docnum in reader.passages():
+        found.update(analyze_passage(reader.passage(docnum).text).get(fieldname, {}))
+    terms = sorted(found)
+    return random.Random(seed).sample(terms, min(count, len(terms))) + ["khongcoday", "zzz"]
+
+
+def test_the_index_has_several_segments_and_a_deletion(segmented: Path):
+    with open_reader(segmented) as reader:
+        assert len(reader.segments) > 1
+        assert not reader.live().all()
+
+
+@pytest.mark.parametrize("fieldname", ["fsyl", "syl", "fpair", "word"])
+def test_a_terms_postings_and_scores_are_every_segments(segmented: Path, fieldname: str):
+    with open_reader(segmented) as reader:
+        arrays = arrays_for(reader)
+        lengths = reader.field_lengths(fieldname)
+        avg = float(lengths[lengths > 0].mean())
+        for text in _index_terms(reader, fieldname, 60, seed=len(fieldname)):
+            parts = [(seg.postings(fieldname, text), base) for seg, base in reader.segments]
+            ids = np.concatenate([p[0] + base for p, base in parts])
+            tf = np.concatenate([p[1] for p, _ in parts])
+            for _ in range(2):  # decoded, then from the cache
+                got_ids, got_tf = term_postings(arrays, fieldname, text)
+                assert got_ids.tolist() == ids.tolist() and got_tf.tolist() == tf.tolist()
+                _, scores = term_scores(arrays, fieldname, text)
+                if len(ids):
+                    idf = idf_of(reader.doc_frequency(fieldname, text), reader.size)
+                    expected = idf * tf * (K1 + 1) / (tf + K1 * ((1 - B) + B * lengths[ids] / avg))
+                    np.testing.assert_allclose(scores, expected, rtol=1e-5)
+                else:
+                    assert len(scores) == 0
+
+
+@pytest.mark.parametrize("fieldname", ["fsyl", "fpair", "syl"])
+def test_whole_document_bm25_from_the_shared_decode(segmented: Path, fieldname: str):
+    """What ``features.document_term_scores`` computed from its own decode of every segment."""
+    with open_reader(segmented) as reader:
+        arrays = arrays_for(reader)
+        live, owner = reader.live(), arrays.owner
+        for text in _index_terms(reader, fieldname, 40, seed=3):
+            totals: dict[int, float] = {}
+            for seg, base in reader.segments:
+                ids, tf = seg.postings(fieldname, text)
+                for d, f in zip((ids + base).tolist(), tf.tolist()):
+                    if live[d]:
+                        totals[int(owner[d])] = totals.get(int(owner[d]), 0.0) + f
+            docs, scores = document_term_scores(arrays, fieldname, text)
+            assert docs.tolist() == sorted(totals)
+            if totals:
+                lengths, mean = document_lengths(arrays, fieldname)
+                tf = np.array([totals[d] for d in sorted(totals)])
+                idf = idf_of(len(totals), len(arrays.doc_starts))
+                norm = DOC_K1 * ((1 - DOC_B) + DOC_B * lengths[docs] / mean)
+                np.testing.assert_allclose(scores, idf * tf * (DOC_K1 + 1) / (tf + norm), rtol=1e-5)
+
+
+def test_counts_are_kept_small_in_the_cache(segmented: Path):
+    with open_reader(segmented) as reader:
+        arrays = arrays_for(reader)
+        term_scores(arrays, "fsyl", "xa")
+        ids, scores, tf = arrays.recall(("fsyl", "xa"))
+        assert len(ids) and tf.dtype == np.uint16 and ids.dtype == np.int32 and scores.dtype == np.float32
+        assert arrays.cached_bytes == ids.nbytes + scores.nbytes + tf.nbytes
+
+
+QUERIES = ["xã", "đảng viên mới", "Thái Nguyên chè", "phòng chống thiên tai Quảng Bình", "kinh te phat trien",
+           "hợp tác xã -đảng", '"hợp tác xã" kinh tế', "cán bộ title:khoá", "dang"]
+
+
+def test_membership_of_owners_is_isins(segmented: Path):
+    with open_reader(segmented) as reader:
+        arrays = arrays_for(reader)
+        for query in QUERIES:
+            plan = plan_for(parse(query), reader, QueryOptions())
+            scores = record_scores(reader, arrays, plan.clauses)
+            matched = np.flatnonzero(scores > 0)
+            assert len(matched), query
+            owners = arrays.owner[matched]
+            page = np.unique(owners)[::2]
+            assert member(owners, page, arrays.size).tolist() == np.isin(owners, page).tolist()
+
+
+def test_member_on_random_docnums():
+    rng = np.random.default_rng(12)
+    for _ in range(50):
+        owners = np.sort(rng.integers(0, 500, size=rng.integers(0, 2000)))
+        some = rng.integers(0, 600, size=rng.integers(0, 30))
+        assert member(owners, some, 600).tolist() == np.isin(owners, some).tolist()
+
+
+def _random_queries(reader, count: int, seed: int) -> list[str]:
+    """Syllables of the index's passages, with and without diacritics, rare and common mixed,
+    some quoted, some excluded."""
+    rng = random.Random(seed)
+    words = []
+    for docnum in list(reader.passages())[:200]:
+        words.extend(reader.passage(docnum).text.split())
+    words = [w.strip(".,;:()\"'") for w in words if any(c.isalpha() for c in w)]
+    queries = []
+    for i in range(count):
+        picked = rng.sample(words, rng.randint(1, 6))
+        if i % 3 == 1:
+            from analyzers import fold
+
+            picked = [fold(w) for w in picked]
+        query = " ".join(picked)
+        if i % 5 == 2 and len(picked) > 2:
+            query = f'"{picked[0]} {picked[1]}" ' + " ".join(picked[2:])
+        if i % 7 == 3:
+            query += " -" + rng.choice(words)
+        queries.append(query)
+    return queries
+
+
+def _page(result) -> list:
+    return [result.total, [(h.doc_id, h.passage_no, h.score) for h in result.hits]]
+
+
+def test_a_warm_cache_answers_as_a_cold_one(segmented: Path):
+    """Every query twice from a fresh open (nothing cached), then all again from the cache the
+    first pass filled: the same totals, hits, order and scores."""
+    import search.engine as engine
+
+    with open_reader(segmented) as reader:
+        queries = _random_queries(reader, 40, seed=4)
+    asked = [(q, mode, offset) for q in queries for mode in ("documents", "passages") for offset in (0, 5)]
+    cold = []
+    for q, mode, offset in asked:
+        engine._open_indexes.clear()  # a fresh reader and arrays: every term decoded again
+        cold.append(_page(search(q, index=segmented, limit=5, offset=offset, mode=mode)))
+    engine._open_indexes.clear()
+    for q, mode, offset in asked:  # fills the cache
+        search(q, index=segmented, limit=5, offset=offset, mode=mode)
+    warm = [_page(search(q, index=segmented, limit=5, offset=offset, mode=mode)) for q, mode, offset in asked]
+    assert warm == cold
+    assert sum(1 for page in cold if page[1]) > len(cold) // 2  # most queries find something
+
+
+def test_whole_document_features_looked_up_at_the_candidates(segmented: Path):
+    """``doc_syl`` and ``doc_all`` are summed at the candidates alone: the same float32 sums, to
+    the last bit, as arrays over every record summed term by term."""
+    from search.features import FEATURES, features, query_terms
+
+    with open_reader(segmented) as reader:
+        arrays = arrays_for(reader)
+        for query in ["đảng viên mới ở xã", "Thái Nguyên mùa chè", "phòng chống thiên tai", "kinh tế hợp tác xã"]:
+            plan = plan_for(parse(query), reader, QueryOptions())
+            scores = record_scores(reader, arrays, plan.clauses)
+            docs, _, out = features(arrays, scores, plan)
+            assert len(docs) > 1, query
+            for column, fieldname, texts in [
+                (FEATURES.index("doc_syl"), "syl", query_terms(plan.clauses)["syl"]),
+                (FEATURES.index("doc_all"), "fsyl", dict.fromkeys(s.folded for s in plan.content)),
+            ]:
+                total = np.zeros(arrays.size, dtype=np.float32)
+                for text in texts:
+                    ids, part = document_term_scores(arrays, fieldname, text)
+                    total[ids] += part
+                assert out[:, column].tolist() == total[docs].tolist(), (query, fieldname)
+                assert total[docs].any(), (query, fieldname)
