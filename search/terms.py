@@ -7,7 +7,7 @@ the query is assembled from the resulting terms.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from analyzers import FIELD_ANALYZERS, analyze, folded_pairs
 
@@ -17,6 +17,9 @@ class QuerySyllable:
     accented: str  # normalized: lowercase NFC, canonical tone
     folded: str
     gap: str  # punctuation before it ("" inside a run of words)
+    # Whitespace before it: ``ra, các`` is two words, ``4,18`` one number (not part of equality:
+    # the same syllables, however spaced, are the same terms).
+    spaced: bool = field(default=True, compare=False)
 
     @property
     def has_marks(self) -> bool:
@@ -29,7 +32,8 @@ _WORD = FIELD_ANALYZERS["word"]()
 def query_syllables(text: str) -> list[QuerySyllable]:
     """The syllables of the query, as ``analyzers.analyze`` finds them in the index's text."""
     syl = analyze(text)
-    return list(map(QuerySyllable, syl.accented, syl.folded, syl.gaps))
+    spaced = [True] + [any(c.isspace() for c in text[end:start]) for end, start in zip(syl.ends, syl.starts[1:])]
+    return list(map(QuerySyllable, syl.accented, syl.folded, syl.gaps, spaced))
 
 
 def query_words(text: str) -> list[str]:
@@ -45,10 +49,12 @@ def pairs(syllables: list[QuerySyllable], skip: set[int] = frozenset()) -> list[
 
 
 def runs(syllables: list[QuerySyllable]) -> list[list[QuerySyllable]]:
-    """Maximal runs of syllables joined by punctuation only (codes: ``35-CT/TW``, ``4,18``)."""
+    """Maximal runs of syllables joined by punctuation only, with no space (codes: ``35-CT/TW``,
+    ``4,18``, ``TP.HCM``). A gap leaves spaces out, so ``gây ra, các`` has the gap of ``4,18``;
+    only ``spaced`` tells a comma between words from one inside a number."""
     out: list[list[QuerySyllable]] = []
     for s in syllables:
-        if out and s.gap and "\n" not in s.gap and _joined(s.gap):
+        if out and s.gap and not s.spaced and "\n" not in s.gap and _joined(s.gap):
             out[-1].append(s)
         else:
             out.append([s])

@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 from analyzers import analyze
-from search.terms import QuerySyllable, pairs, query_syllables
+from search.terms import QuerySyllable, pairs, query_syllables, runs
 from tests.analyzers.test_analysis import TEXT_IDS, TEXTS
 
 
@@ -35,3 +35,14 @@ def test_pairs_use_the_syllables_given():
     # the engine pairs syllables whose folded form a typo correction replaced
     sylls = [QuerySyllable("thái", "thai", "\n"), QuerySyllable("nguyen", "nguyen", "")]
     assert pairs(sylls) == ["thai_nguyen"]
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("vì sao gây ra, các bệnh", []),  # a comma between words joins nothing
+    ("giá 4,18 tỷ đồng", [["4", "18"]]),
+    ("Chỉ thị 35-CT/TW của Bộ Chính trị", [["35", "ct", "tw"]]),
+    ("TP.HCM và TP. HCM", [["tp", "hcm"]]),  # only the first is written as one code
+    ("Hà Nội - Hải Phòng", []),
+])
+def test_runs_are_codes_written_without_spaces(query, expected):
+    assert [[s.accented for s in run] for run in runs(query_syllables(query))] == expected
