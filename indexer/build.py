@@ -27,7 +27,7 @@ from .discover import discover
 from .documents import FileResult, analyze_document, analyze_file, analyze_lines, path_doc_id
 from .lines import LineScan, scan_lines, share_out, splittable
 from .readers import SUPPORTED_SUFFIXES, RawDocument
-from .stats import record_build
+from .stats import record_build, scanned_files
 from .storage import EncodedDocument, IndexWriter, encode, open_reader
 
 COMMIT_EVERY = 20_000  # records; ``VNSEARCH_COMMIT_EVERY`` or ``commit_every=`` override it
@@ -215,12 +215,17 @@ def index_paths(
     started = time.monotonic()
     summary = Summary()
     state = Progress()
+    scanned: dict[str, list[int]] = {}  # JSONL files brought up to date line by line: their stat
+    forget: list[str] = []  # files whose ``scanned`` entry no longer holds
+    committed = lambda: record_build(index_dir, [os.path.abspath(p) for p in paths], scanned, forget, rebuild)  # noqa: E731
     with _building(index_dir, clear=rebuild, jobs=jobs, lock_wait=lock_wait, commit_every=commit_every,
-                   memory_mb=memory_mb, committed=lambda: record_build(index_dir, [os.path.abspath(p) for p in paths])) as (writer, executor):
+                   memory_mb=memory_mb, committed=committed) as (writer, executor):
         known = {} if rebuild else _known_documents(index_dir)
-        calls = _tasks(paths, known, summary, max_bytes, jobs, state)
+        done = {} if rebuild else scanned_files(index_dir)
+        calls = _tasks(paths, known, summary, max_bytes, jobs, state, done)
         owners = {r["doc_id"]: path for path, records in known.items() for r in records}
         gone = [p for p in known if not os.path.lexists(p)]
+        forget.extend(gone)
         for path in gone:
             writer.replace_path(path)
             summary.removed += len(known[path])
@@ -232,9 +237,11 @@ def index_paths(
                 state.documents_done += context.lines
                 if context.last:
                     context.plan.finish(writer, summary, owners)
+                    scanned[context.plan.path] = list(context.plan.scanned)
                     state.files_done += 1
             else:
                 _apply(result, known.get(result.path), writer, summary, owners)
+                forget.append(result.path)
                 state.files_done += 1
                 state.documents_done += 1
             state.bytes_done += result.size
@@ -249,12 +256,13 @@ def index_paths(
 
 
 def _tasks(paths: list, known: dict[str, list[dict]], summary: Summary, max_bytes: int | None, jobs: int,
-           state: Progress) -> list[tuple]:
+           state: Progress, done: dict[str, tuple[int, int]] | None = None) -> list[tuple]:
     """The work of a build as ``(context, fn, args)`` for the workers: one ``analyze_file`` per
     file that may have changed since it was indexed (by size or mtime), and a JSONL file's
-    changed lines shared out in groups (``analyze_lines``); the totals go into ``state``."""
+    changed lines shared out in groups (``analyze_lines``); the totals go into ``state``.
+    ``done``: ``stats.scanned_files``, the JSONL files known to be up to date at their stat."""
     calls: list[tuple] = []
-    for key, known_hash in _file_tasks(paths, known, summary, max_bytes):
+    for key, known_hash in _file_tasks(paths, known, summary, max_bytes, done or {}):
         plan = _line_plan(key, known.get(key))
         if plan is None:
             size = _size(key)
@@ -287,7 +295,7 @@ def _nothing(path: str) -> FileResult:
 
 
 def _file_tasks(paths: list, known: dict[str, list[dict]], summary: Summary,
-                max_bytes: int | None) -> list[tuple[str, str | None]]:
+                max_bytes: int | None, done: dict[str, tuple[int, int]]) -> list[tuple[str, str | None]]:
     """``(path, known content hash)`` for every file under ``paths`` that may have changed since
     it was indexed (by size or mtime); the others count as unchanged, unreadable ones as skipped."""
     tasks = []
@@ -297,7 +305,7 @@ def _file_tasks(paths: list, known: dict[str, list[dict]], summary: Summary,
             continue
         key = str(item)
         records = known.get(key)
-        if records and _same_stat(item, records[0]["meta"]):
+        if records and _up_to_date(item, records, done.get(key)):
             summary.unchanged += len(records)
             continue
         known_hash = records[0]["meta"].get("hash") if records else None
@@ -338,6 +346,7 @@ class _LinePlan:
     legacy: str | None = None
     stat: dict = field(default_factory=dict)
     started: bool = False
+    scanned: tuple[int, int] = (0, 0)  # the file's (size, mtime_ns) before its scan
 
     def apply(self, result: FileResult, writer: _Writer, summary: Summary, owners: dict[str, str]) -> None:
         if not self.started:
@@ -401,11 +410,13 @@ def _line_plan(path: str, records: list[dict] | None) -> _LinePlan | None:
     hashes = {r["meta"].get("line_hash"): r["doc_id"] for r in records}
     whole = bool(records) and None in hashes
     if whole and records[0]["meta"].get("hash") == scan.hash:  # same bytes, a new mtime
-        plan = _LinePlan(path, path_doc_id(path), False, [], len(scan.lines), known={r["doc_id"] for r in records})
+        plan = _LinePlan(path, path_doc_id(path), False, [], len(scan.lines), known={r["doc_id"] for r in records},
+                         scanned=(st.st_size, st.st_mtime_ns))
         plan.kept = set(plan.known)
         return plan
     plan = _LinePlan(path, path_doc_id(path), len(scan.lines) == 1, [], len(scan.lines), known={r["doc_id"] for r in records},
-                     whole=whole, stat={"size": st.st_size, "mtime_ns": st.st_mtime_ns, "hash": None})
+                     whole=whole, stat={"size": st.st_size, "mtime_ns": st.st_mtime_ns, "hash": None},
+                     scanned=(st.st_size, st.st_mtime_ns))
     for line in scan.lines:
         doc_id = None if whole else hashes.get(line.hash)
         if doc_id is not None and doc_id not in plan.kept:
@@ -449,6 +460,21 @@ def _apply(result: FileResult, records: list[dict] | None, writer: _Writer, summ
         summary.updated += written
     else:
         summary.added += written
+
+
+def _up_to_date(path: Path, records: list[dict], scanned: tuple[int, int] | None) -> bool:
+    """Whether a file is as it was when last indexed, by its size and mtime. A JSONL file
+    indexed line by line is, when it has the stat it was last scanned at (``scanned``): the
+    records of its unchanged lines keep the stat of the run that wrote them. Without that entry
+    (the run that indexed its lines did not finish, or was a version that kept none) it is
+    scanned again; other files have the stat of their records."""
+    if scanned is not None or "line_hash" in records[0]["meta"]:
+        try:
+            st = path.stat()
+        except OSError:
+            return False
+        return scanned is not None and (st.st_size, st.st_mtime_ns) == tuple(scanned)
+    return _same_stat(path, records[0]["meta"])
 
 
 def _same_stat(path: Path, meta: dict) -> bool:

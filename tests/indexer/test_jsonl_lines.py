@@ -158,3 +158,46 @@ def test_a_named_pipe_called_jsonl_is_skipped_not_waited_on(tmp_path: Path):
     summary = json.loads(out.stdout)
     assert summary["added"] == 3
     assert {"path": str(docs / "ong.jsonl"), "reason": "not a regular file (named pipe)"} in summary["skipped"]
+
+
+def test_a_partly_changed_file_is_not_scanned_again_on_the_next_run(tmp_path: Path):
+    records = _records(copies=1)
+    src = _write(tmp_path / "news.jsonl", records)
+    index = tmp_path / "ix"
+    index_paths([src], index, jobs=1)
+    changed = dict(records[2], text="Tỉnh Lâm Đồng khai mạc lễ hội hoa Đà Lạt lần thứ mười.")
+    _write(src, records[:2] + [changed] + records[3:])
+    second = index_paths([src], index, jobs=1)
+    assert (second.updated, second.unchanged) == (1, len(records) - 1)
+    # The unchanged lines' records still hold the file's old mtime; the file is up to date all the same.
+    seen: list[Progress] = []
+    third = index_paths([src], index, jobs=1, progress=lambda p: seen.append(p))
+    assert (third.added, third.updated, third.removed, third.unchanged) == (0, 0, 0, len(records))
+    assert seen == []  # nothing read: no task for the file at all
+    # Touched again, it is scanned (and nothing re-analyzed); edited again, the edit is found.
+    _write(src, records[:2] + [changed] + records[3:])
+    fourth = index_paths([src], index, jobs=1, progress=lambda p: seen.append(p))
+    assert seen and seen[-1].documents_total == 0 and fourth.unchanged == len(records)
+    assert index_paths([src], index, jobs=1, progress=lambda p: seen.append(p)).unchanged == len(records)
+    assert len(seen) == 1
+
+
+def test_a_build_interrupted_inside_a_jsonl_file_finishes_it_on_the_next_run(tmp_path: Path):
+    records = _records(copies=2)
+    src = _write(tmp_path / "news.jsonl", records)
+    index = tmp_path / "ix"
+
+    def stop_after_the_first_commit(progress: Progress) -> None:
+        if progress.documents_done >= 20:
+            raise KeyboardInterrupt
+
+    try:
+        index_paths([src], index, jobs=2, commit_every=10, progress=stop_after_the_first_commit)
+    except KeyboardInterrupt:
+        pass
+    with open_reader(index) as reader:
+        kept = reader.counts()[0]
+    assert 0 < kept < len(records)  # part of the file was committed, with the file's current stat
+    again = index_paths([src], index, jobs=2)
+    assert again.added == len(records) - kept and again.unchanged == kept
+    assert set(_contents(index)) == {r["id"] for r in records}
