@@ -39,6 +39,15 @@ class SyncedFileStorage(FileStorage):
         sync_folder(self.folder)
 
 
+class WorkerFileStorage(SyncedFileStorage):
+    """The index folder as an indexing worker writes its own segment into it (``writer.
+    SegmentBuilder``): Whoosh names its temporary folder after the index, the same in every
+    process, and removes it when a writer finishes; each worker has one of its own here."""
+
+    def temp_storage(self, name=None):
+        return super().temp_storage(f"{name or 'vnsearch.tmp'}.{os.getpid()}")
+
+
 def sync_folder(folder: str | Path) -> None:
     fd = os.open(str(folder), os.O_RDONLY)
     try:
@@ -57,6 +66,11 @@ def open_or_create(index_dir: Path):
     ix = storage.create_index(SCHEMA, INDEX_NAME)
     write_empty_manifest(index_dir)
     return ix
+
+
+def open_for_worker(index_dir: Path):
+    """The index at ``index_dir`` (which the build's writer has created) on ``WorkerFileStorage``."""
+    return WorkerFileStorage(str(index_dir)).open_index(INDEX_NAME, schema=SCHEMA)
 
 
 def write_empty_manifest(index_dir: Path) -> None:

@@ -183,16 +183,18 @@ def test_a_partly_changed_file_is_not_scanned_again_on_the_next_run(tmp_path: Pa
 
 
 def test_a_build_interrupted_inside_a_jsonl_file_finishes_it_on_the_next_run(tmp_path: Path):
-    records = _records(copies=2)
+    records = _records(copies=3)
     src = _write(tmp_path / "news.jsonl", records)
     index = tmp_path / "ix"
+    calls: list[int] = []
 
-    def stop_after_the_first_commit(progress: Progress) -> None:
-        if progress.documents_done >= 20:
+    def stop_halfway(progress: Progress) -> None:
+        calls.append(progress.documents_done)
+        if len(calls) == 2:  # one group of lines done and committed, the second analyzed
             raise KeyboardInterrupt
 
     try:
-        index_paths([src], index, jobs=2, commit_every=10, progress=stop_after_the_first_commit)
+        index_paths([src], index, jobs=2, commit_every=10, progress=stop_halfway)
     except KeyboardInterrupt:
         pass
     with open_reader(index) as reader:
