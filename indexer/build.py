@@ -1,8 +1,10 @@
 """Building and updating an index: incremental, parallel, and safe to interrupt.
 
-Worker processes read and analyze files (``documents.analyze_file``); this process alone writes.
-A file is re-read only when its size or mtime changed, and re-indexed only when its content hash
-changed. Documents whose files are gone are dropped.
+Worker processes read and analyze files (``documents.analyze_file``) and groups of JSONL lines
+(``analyze_lines``), and write what they analyzed into segments of their own (``workers``); this
+process keeps the books (which documents stand, what is deleted) and alone commits. A file is
+re-read only when its size or mtime changed, and re-indexed only when its content hash changed.
+Documents whose files are gone are dropped.
 
 Safety comes from Whoosh's commit: segment files are written first and the table of contents
 that names them is renamed into place last, so a build killed at any moment leaves the previous
@@ -132,9 +134,14 @@ class _Writer:
             self.commit()
 
     def commit(self) -> None:
+        cleared = self.clear
         self.writer.commit()
         self.clear = False
         self.pending = 0
+        if cleared:
+            # A rebuild's one commit adds every segment the workers wrote as they are; the next
+            # merges them as any build's commits would have (``merges``).
+            self.writer.commit()
 
     def cancel(self) -> None:
         self.writer.cancel()
@@ -257,7 +264,7 @@ def index_paths(
                 owners.pop(record["doc_id"], None)
         for round_calls in rounds(calls, writer.commit_every * jobs * BYTES_PER_RECORD):
 
-            def done(report: tuple, round_calls=round_calls) -> None:
+            def heard(report: tuple, round_calls=round_calls) -> None:
                 number, size, _documents = report
                 context = round_calls[number][0]
                 state.documents_done += context.lines if isinstance(context, _LinePart) else 1
@@ -266,7 +273,7 @@ def index_paths(
                 if progress:
                     progress(state)
 
-            for block, (segment, results) in _run_round(executor, reports, index_dir, memory_mb, jobs, round_calls, done):
+            for block, (segment, results) in _run_round(executor, reports, index_dir, memory_mb, jobs, round_calls, heard):
                 writer.segment = segment
                 for task, result in zip(block, results):
                     context = round_calls[task.number][0]
@@ -291,7 +298,7 @@ def index_paths(
 
 def _tasks(paths: list, known: dict[str, list[dict]], summary: Summary, max_bytes: int | None, jobs: int,
            state: Progress, done: dict[str, tuple[int, int]] | None = None) -> list[tuple]:
-    """The work of a build as ``(context, fn, args)`` for the workers: one ``analyze_file`` per
+    """The work of a build as ``(context, fn, args, bytes)`` for the workers: one ``analyze_file`` per
     file that may have changed since it was indexed (by size or mtime), and a JSONL file's
     changed lines shared out in groups (``analyze_lines``); the totals go into ``state``.
     ``done``: ``stats.scanned_files``, the JSONL files known to be up to date at their stat."""

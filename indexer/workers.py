@@ -70,6 +70,10 @@ def write_block(index_dir: str, memory_mb: int | None, share: int, tasks: list[B
     tell = report or _report
     builder = SegmentBuilder(index_dir, memory_mb=memory_mb, share=share)
     results: list[FileResult] = []
+    # The segment's buffers are millions of lists that never form cycles: each full collection
+    # of the cyclic garbage collector would walk them all again (as it did in the writer).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         for task in tasks:
             result = task.fn(*task.args)
@@ -84,6 +88,9 @@ def write_block(index_dir: str, memory_mb: int | None, share: int, tasks: list[B
     except BaseException:
         builder.cancel()
         raise
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def blocks(tasks: list[BlockTask], sizes: list[int], jobs: int) -> list[list[BlockTask]]:

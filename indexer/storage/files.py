@@ -4,6 +4,7 @@ creating or opening the index in it."""
 from __future__ import annotations
 
 import os
+import shutil
 import zlib
 from pathlib import Path
 
@@ -58,8 +59,11 @@ def sync_folder(folder: str | Path) -> None:
 
 def open_or_create(index_dir: Path):
     """The index at ``index_dir``, created if there is none, opened for writing on
-    ``SyncedFileStorage``."""
+    ``SyncedFileStorage``. Called under the index's lock: temporary folders that workers of an
+    earlier build left (``WorkerFileStorage``; a killed build's) are removed."""
     index_dir.mkdir(parents=True, exist_ok=True)
+    for stale in index_dir.glob(f"{INDEX_NAME}.tmp.*"):
+        shutil.rmtree(stale, ignore_errors=True)
     storage = SyncedFileStorage(str(index_dir))
     if exists(index_dir):
         return storage.open_index(INDEX_NAME, schema=SCHEMA)  # see reader.IndexReader

@@ -203,3 +203,41 @@ def test_a_build_interrupted_inside_a_jsonl_file_finishes_it_on_the_next_run(tmp
     again = index_paths([src], index, jobs=2)
     assert again.added == len(records) - kept and again.unchanged == kept
     assert set(_contents(index)) == {r["id"] for r in records}
+
+
+def test_each_worker_writes_a_segment_and_the_answers_do_not_depend_on_how_many(tmp_path: Path):
+    records = _records(copies=2)
+    (tmp_path / "parts").mkdir()
+    for i in range(0, len(records), 20):
+        _write(tmp_path / "parts" / f"part-{i // 20:02d}.jsonl", records[i:i + 20])
+    for jobs in (1, 3):
+        summary = index_paths([tmp_path / "parts"], tmp_path / f"ix{jobs}", jobs=jobs)
+        assert summary.added == len(records)
+        with open_reader(tmp_path / f"ix{jobs}") as reader:
+            # One round (the files are small): one segment per worker, committed together.
+            assert len(reader.segments) == jobs
+    assert _contents(tmp_path / "ix1") == _contents(tmp_path / "ix3")
+    assert _answers(tmp_path / "ix1") == _answers(tmp_path / "ix3")
+
+
+def test_an_id_taken_in_another_workers_segment_is_dropped_before_the_commit(tmp_path: Path):
+    from indexer.check import check_index
+
+    records = _records(copies=1)
+    clashing = [dict(r, text="Mưa lớn kéo dài khiến nhiều tuyến đường ở thành phố Huế ngập sâu.") for r in records]
+    a = _write(tmp_path / "a.jsonl", records)
+    b = _write(tmp_path / "b.jsonl", clashing)  # the same ids, in the second worker's block
+    summary = index_paths([a, b], tmp_path / "ix", jobs=2)
+    assert summary.added == len(records) and summary.documents == len(records)
+    assert len(summary.skipped) == len(records)
+    assert all("duplicate document id" in s["reason"] for s in summary.skipped)
+    with open_reader(tmp_path / "ix") as reader:
+        assert len(reader.segments) == 2 and reader.counts() == (len(records), summary.passages)
+    assert not search("mua lon keo dai hue ngap sau", index=tmp_path / "ix").hits
+    assert _contents(tmp_path / "ix") == _contents(_only(tmp_path, a))
+    assert check_index(tmp_path / "ix").ok
+
+
+def _only(tmp_path: Path, src: Path) -> Path:
+    index_paths([src], tmp_path / "ix-only", jobs=1)
+    return tmp_path / "ix-only"
