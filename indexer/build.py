@@ -1,8 +1,10 @@
 """Building and updating an index: incremental, parallel, and safe to interrupt.
 
-Worker processes read and analyze files (``documents.analyze_file``); this process alone writes.
-A file is re-read only when its size or mtime changed, and re-indexed only when its content hash
-changed. Documents whose files are gone are dropped.
+Worker processes read and analyze files (``documents.analyze_file``) and groups of JSONL lines
+(``analyze_lines``), and write what they analyzed into segments of their own (``workers``); this
+process keeps the books (which documents stand, what is deleted) and alone commits. A file is
+re-read only when its size or mtime changed, and re-indexed only when its content hash changed.
+Documents whose files are gone are dropped.
 
 Safety comes from Whoosh's commit: segment files are written first and the table of contents
 that names them is renamed into place last, so a build killed at any moment leaves the previous
@@ -13,7 +15,9 @@ keeps most of its work, and a file's document record and passages are always in 
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
+import queue as queues
 import stat
 import time
 from collections import deque
@@ -27,10 +31,13 @@ from .discover import discover
 from .documents import FileResult, analyze_document, analyze_file, analyze_lines, path_doc_id
 from .lines import LineScan, scan_lines, share_out, splittable
 from .readers import SUPPORTED_SUFFIXES, RawDocument
-from .stats import record_build
-from .storage import EncodedDocument, IndexWriter, encode, open_reader
+from .stats import record_build, scanned_files
+from .storage import EncodedDocument, IndexWriter, WrittenSegment, encode, open_reader
+from .workers import BlockTask, Written, blocks, write_block
+from . import workers
 
 COMMIT_EVERY = 20_000  # records; ``VNSEARCH_COMMIT_EVERY`` or ``commit_every=`` override it
+BYTES_PER_RECORD = 360  # of input, about (a passage and its share of its document's record)
 
 
 def _commit_every(value: int | None) -> int:
@@ -94,6 +101,7 @@ class _Writer:
         self.clear = clear
         self.commit_every = _commit_every(commit_every)
         self.pending = 0
+        self.segment: WrittenSegment | None = None  # the segment of the block being accounted for
 
     def replace_path(self, path: str) -> None:
         self.writer.delete_path(path)
@@ -106,15 +114,34 @@ class _Writer:
         self.pending += written + 1
         return written
 
+    def place(self, doc: Written) -> int:
+        """Keep a document a worker wrote into ``segment``; returns its passages."""
+        self.pending += doc.records
+        return doc.passages
+
+    def drop(self, doc: Written | EncodedDocument) -> None:
+        """Leave out a document a worker wrote (its id is taken)."""
+        if isinstance(doc, Written) and self.segment is not None:
+            self.segment.drop(doc.first, doc.records)
+
+    def add_segment(self, segment: WrittenSegment | None) -> None:
+        if segment is not None:
+            self.writer.add_segment(segment)
+
     def maybe_commit(self) -> None:
         # A rebuild commits once, at the end: the old index stays whole until then.
         if self.pending >= self.commit_every and not self.clear:
             self.commit()
 
     def commit(self) -> None:
+        cleared = self.clear
         self.writer.commit()
         self.clear = False
         self.pending = 0
+        if cleared:
+            # A rebuild's one commit adds every segment the workers wrote as they are; the next
+            # merges them as any build's commits would have (``merges``).
+            self.writer.commit()
 
     def cancel(self) -> None:
         self.writer.cancel()
@@ -123,15 +150,15 @@ class _Writer:
 @contextmanager
 def _building(index_dir: Path, *, clear: bool, jobs: int, lock_wait: float = 0.0,
               commit_every: int | None = None, memory_mb: int | None = None,
-              committed: Callable[[], None] | None = None) -> Iterator[tuple[_Writer, Executor | None]]:
-    """The skeleton of every build: a writer (which holds the index's lock), the worker processes;
-    a commit when the block ends (then ``committed``, still under the lock), and nothing
-    committed past the last commit if it raises."""
+              committed: Callable[[], None] | None = None, reports=None) -> Iterator[tuple[_Writer, Executor | None]]:
+    """The skeleton of every build: a writer (which holds the index's lock), the worker processes
+    (``reports``: a queue they report finished tasks to); a commit when the block ends (then
+    ``committed``, still under the lock), and nothing committed past the last commit if it raises."""
     with IndexWriter(index_dir, clear=clear, lock_wait=lock_wait, memory_mb=memory_mb) as index_writer:
         writer = _Writer(index_writer, clear=clear, commit_every=commit_every)
         with _collector_paused(jobs > 1):
             try:
-                with _maybe(_executor(jobs)) as executor:
+                with _maybe(_executor(jobs, reports)) as executor:
                     yield writer, executor
                 writer.commit()
             except BaseException:
@@ -180,12 +207,15 @@ def _bounded_calls(executor: Executor | None, calls: Iterable[tuple], window: in
         yield context, future.result()
 
 
-def _executor(jobs: int) -> Executor | None:
+def _executor(jobs: int, reports=None) -> Executor | None:
     if jobs <= 1:
         return None
-    import multiprocessing
+    if reports is not None:
+        return ProcessPoolExecutor(jobs, mp_context=_FORK, initializer=workers.start, initargs=(reports,))
+    return ProcessPoolExecutor(jobs, mp_context=_FORK, initializer=gc.enable)
 
-    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=gc.enable)
+
+_FORK = multiprocessing.get_context("fork")
 
 
 def default_jobs() -> int:
@@ -215,33 +245,51 @@ def index_paths(
     started = time.monotonic()
     summary = Summary()
     state = Progress()
+    scanned: dict[str, list[int]] = {}  # JSONL files brought up to date line by line: their stat
+    forget: list[str] = []  # files whose ``scanned`` entry no longer holds
+    committed = lambda: record_build(index_dir, [os.path.abspath(p) for p in paths], scanned, forget, rebuild)  # noqa: E731
+    reports = _FORK.Queue() if jobs > 1 else None
     with _building(index_dir, clear=rebuild, jobs=jobs, lock_wait=lock_wait, commit_every=commit_every,
-                   memory_mb=memory_mb, committed=lambda: record_build(index_dir, [os.path.abspath(p) for p in paths])) as (writer, executor):
+                   memory_mb=memory_mb, committed=committed, reports=reports) as (writer, executor):
         known = {} if rebuild else _known_documents(index_dir)
-        calls = _tasks(paths, known, summary, max_bytes, jobs, state)
+        done = {} if rebuild else scanned_files(index_dir)
+        calls = _tasks(paths, known, summary, max_bytes, jobs, state, done)
         owners = {r["doc_id"]: path for path, records in known.items() for r in records}
         gone = [p for p in known if not os.path.lexists(p)]
+        forget.extend(gone)
         for path in gone:
             writer.replace_path(path)
             summary.removed += len(known[path])
             for record in known[path]:
                 owners.pop(record["doc_id"], None)
-        for context, result in _bounded_calls(executor, calls, window=4 * jobs):
-            if isinstance(context, _LinePart):
-                context.plan.apply(result, writer, summary, owners)
-                state.documents_done += context.lines
-                if context.last:
-                    context.plan.finish(writer, summary, owners)
-                    state.files_done += 1
-            else:
-                _apply(result, known.get(result.path), writer, summary, owners)
-                state.files_done += 1
-                state.documents_done += 1
-            state.bytes_done += result.size
+        for round_calls in rounds(calls, writer.commit_every * jobs * BYTES_PER_RECORD):
+
+            def heard(report: tuple, round_calls=round_calls) -> None:
+                number, size, _documents = report
+                context = round_calls[number][0]
+                state.documents_done += context.lines if isinstance(context, _LinePart) else 1
+                state.files_done += 1 if not isinstance(context, _LinePart) or context.last else 0
+                state.bytes_done += size
+                if progress:
+                    progress(state)
+
+            for block, (segment, results) in _run_round(executor, reports, index_dir, memory_mb, jobs, round_calls, heard):
+                writer.segment = segment
+                for task, result in zip(block, results):
+                    context = round_calls[task.number][0]
+                    if isinstance(context, _LinePart):
+                        context.plan.apply(result, writer, summary, owners)
+                        if context.last:
+                            context.plan.finish(writer, summary, owners)
+                            scanned[context.plan.path] = list(context.plan.scanned)
+                    else:
+                        _apply(result, known.get(result.path), writer, summary, owners)
+                        forget.append(result.path)
+                writer.add_segment(segment)
+                writer.segment = None
             state.passages_done = summary.passages
-            writer.maybe_commit()
-            if progress:
-                progress(state)
+            if not writer.clear:
+                writer.commit()  # a round at a time: an interrupted build keeps the rounds done
     summary.documents, summary.passages = _counts(index_dir)
     summary.bytes = state.bytes_done
     summary.seconds = round(time.monotonic() - started, 3)
@@ -249,30 +297,71 @@ def index_paths(
 
 
 def _tasks(paths: list, known: dict[str, list[dict]], summary: Summary, max_bytes: int | None, jobs: int,
-           state: Progress) -> list[tuple]:
-    """The work of a build as ``(context, fn, args)`` for the workers: one ``analyze_file`` per
+           state: Progress, done: dict[str, tuple[int, int]] | None = None) -> list[tuple]:
+    """The work of a build as ``(context, fn, args, bytes)`` for the workers: one ``analyze_file`` per
     file that may have changed since it was indexed (by size or mtime), and a JSONL file's
-    changed lines shared out in groups (``analyze_lines``); the totals go into ``state``."""
+    changed lines shared out in groups (``analyze_lines``); the totals go into ``state``.
+    ``done``: ``stats.scanned_files``, the JSONL files known to be up to date at their stat."""
     calls: list[tuple] = []
-    for key, known_hash in _file_tasks(paths, known, summary, max_bytes):
+    for key, known_hash in _file_tasks(paths, known, summary, max_bytes, done or {}):
         plan = _line_plan(key, known.get(key))
         if plan is None:
             size = _size(key)
-            calls.append((None, analyze_file, (key, known_hash, max_bytes)))
+            calls.append((None, analyze_file, (key, known_hash, max_bytes), size))
             state.documents_total += 1
             state.bytes_total += size
             continue
         groups = share_out(plan.todo, jobs)
         summary.unchanged += len(plan.kept)
         if not groups:  # nothing changed but the file's time, or it lost all its lines
-            calls.append((_LinePart(plan, 0, True), _nothing, (key,)))
+            calls.append((_LinePart(plan, 0, True), _nothing, (key,), 0))
         for i, group in enumerate(groups):
             calls.append((_LinePart(plan, len(group), i == len(groups) - 1),
-                          analyze_lines, (key, group, plan.base_id, plan.single)))
+                          analyze_lines, (key, group, plan.base_id, plan.single), sum(line.length for line in group)))
         state.documents_total += len(plan.todo)
         state.bytes_total += sum(line.length for line in plan.todo)
     state.files_total = len({call[2][0] for call in calls})
     return calls
+
+
+def rounds(calls: list[tuple], round_bytes: int) -> Iterator[list[tuple]]:
+    """The tasks of a build in rounds of about ``round_bytes`` of input (at least one task
+    each): a round's tasks are shared out to the workers in consecutive blocks, each written
+    into a segment of its own, and committed together when the round is done."""
+    current: list[tuple] = []
+    size = 0
+    for call in calls:
+        current.append(call)
+        size += call[3]
+        if size >= round_bytes:
+            yield current
+            current, size = [], 0
+    if current:
+        yield current
+
+
+def _run_round(executor: Executor | None, reports, index_dir: Path, memory_mb: int | None, jobs: int,
+               calls: list[tuple], done: Callable[[tuple], None]) -> list[tuple[list[BlockTask], tuple]]:
+    """Run one round's tasks in blocks (``workers.write_block``), one per worker; ``done`` hears
+    of each task as it ends. Returns each block with its outcome, in order."""
+    tasks = [BlockTask(i, fn, args, context.plan.stat if isinstance(context, _LinePart) else None)
+             for i, (context, fn, args, _size) in enumerate(calls)]
+    cut = blocks(tasks, [call[3] for call in calls], jobs)
+    if executor is None:
+        return [(block, write_block(str(index_dir), memory_mb, 1, block, report=done)) for block in cut]
+    futures = [executor.submit(write_block, str(index_dir), memory_mb, jobs, block) for block in cut]
+    heard = 0
+    while heard < len(tasks):
+        try:
+            report = reports.get(timeout=0.2)
+        except queues.Empty:
+            for future in futures:
+                if future.done() and future.exception() is not None:
+                    raise future.exception()
+            continue
+        heard += 1
+        done(report)
+    return [(block, future.result()) for block, future in zip(cut, futures)]
 
 
 def _size(path: str) -> int:
@@ -287,7 +376,7 @@ def _nothing(path: str) -> FileResult:
 
 
 def _file_tasks(paths: list, known: dict[str, list[dict]], summary: Summary,
-                max_bytes: int | None) -> list[tuple[str, str | None]]:
+                max_bytes: int | None, done: dict[str, tuple[int, int]]) -> list[tuple[str, str | None]]:
     """``(path, known content hash)`` for every file under ``paths`` that may have changed since
     it was indexed (by size or mtime); the others count as unchanged, unreadable ones as skipped."""
     tasks = []
@@ -297,7 +386,7 @@ def _file_tasks(paths: list, known: dict[str, list[dict]], summary: Summary,
             continue
         key = str(item)
         records = known.get(key)
-        if records and _same_stat(item, records[0]["meta"]):
+        if records and _up_to_date(item, records, done.get(key)):
             summary.unchanged += len(records)
             continue
         known_hash = records[0]["meta"].get("hash") if records else None
@@ -338,6 +427,7 @@ class _LinePlan:
     legacy: str | None = None
     stat: dict = field(default_factory=dict)
     started: bool = False
+    scanned: tuple[int, int] = (0, 0)  # the file's (size, mtime_ns) before its scan
 
     def apply(self, result: FileResult, writer: _Writer, summary: Summary, owners: dict[str, str]) -> None:
         if not self.started:
@@ -352,13 +442,14 @@ class _LinePlan:
             if doc.doc_id in self.seen or doc.doc_id in self.kept or owner != self.path:
                 summary.skipped.append({"path": f"{self.path}#{doc.doc_id}",
                                         "reason": f"duplicate document id {doc.doc_id!r} (already used in {owner})"})
+                writer.drop(doc)
                 continue
             self.seen.add(doc.doc_id)
             owners[doc.doc_id] = self.path
             replaced = doc.doc_id in self.known
             if replaced and not self.whole:
                 writer.delete_document(doc.doc_id)
-            summary.passages += writer.add(doc, self.stat)
+            summary.passages += writer.place(doc)
             self.documents += 1
             if replaced:
                 summary.updated += 1
@@ -401,11 +492,13 @@ def _line_plan(path: str, records: list[dict] | None) -> _LinePlan | None:
     hashes = {r["meta"].get("line_hash"): r["doc_id"] for r in records}
     whole = bool(records) and None in hashes
     if whole and records[0]["meta"].get("hash") == scan.hash:  # same bytes, a new mtime
-        plan = _LinePlan(path, path_doc_id(path), False, [], len(scan.lines), known={r["doc_id"] for r in records})
+        plan = _LinePlan(path, path_doc_id(path), False, [], len(scan.lines), known={r["doc_id"] for r in records},
+                         scanned=(st.st_size, st.st_mtime_ns))
         plan.kept = set(plan.known)
         return plan
     plan = _LinePlan(path, path_doc_id(path), len(scan.lines) == 1, [], len(scan.lines), known={r["doc_id"] for r in records},
-                     whole=whole, stat={"size": st.st_size, "mtime_ns": st.st_mtime_ns, "hash": None})
+                     whole=whole, stat={"size": st.st_size, "mtime_ns": st.st_mtime_ns, "hash": None},
+                     scanned=(st.st_size, st.st_mtime_ns))
     for line in scan.lines:
         doc_id = None if whole else hashes.get(line.hash)
         if doc_id is not None and doc_id not in plan.kept:
@@ -417,8 +510,8 @@ def _line_plan(path: str, records: list[dict] | None) -> _LinePlan | None:
 
 def _apply(result: FileResult, records: list[dict] | None, writer: _Writer, summary: Summary,
            owners: dict[str, str]) -> None:
-    """Write one file's outcome; ``owners`` maps each document id in the index to its path."""
-    file_meta = {"size": result.size, "mtime_ns": result.mtime_ns, "hash": result.hash}
+    """Account for one file's outcome (its documents are in a worker's segment: kept, or dropped
+    when their id is taken); ``owners`` maps each document id in the index to its path."""
     if result.skipped:
         summary.skipped.append({"path": result.path, "reason": result.skipped})
         return
@@ -440,15 +533,31 @@ def _apply(result: FileResult, records: list[dict] | None, writer: _Writer, summ
         if doc.doc_id in here or owner != result.path:
             summary.skipped.append({"path": f"{result.path}#{doc.doc_id}",
                                     "reason": f"duplicate document id {doc.doc_id!r} (already used in {owner})"})
+            writer.drop(doc)
             continue
         here.add(doc.doc_id)
         owners[doc.doc_id] = result.path
-        summary.passages += writer.add(doc, file_meta)
+        summary.passages += writer.place(doc)
         written += 1
     if records:
         summary.updated += written
     else:
         summary.added += written
+
+
+def _up_to_date(path: Path, records: list[dict], scanned: tuple[int, int] | None) -> bool:
+    """Whether a file is as it was when last indexed, by its size and mtime. A JSONL file
+    indexed line by line is, when it has the stat it was last scanned at (``scanned``): the
+    records of its unchanged lines keep the stat of the run that wrote them. Without that entry
+    (the run that indexed its lines did not finish, or was a version that kept none) it is
+    scanned again; other files have the stat of their records."""
+    if scanned is not None or "line_hash" in records[0]["meta"]:
+        try:
+            st = path.stat()
+        except OSError:
+            return False
+        return scanned is not None and (st.st_size, st.st_mtime_ns) == tuple(scanned)
+    return _same_stat(path, records[0]["meta"])
 
 
 def _same_stat(path: Path, meta: dict) -> bool:

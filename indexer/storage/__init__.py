@@ -4,8 +4,9 @@ Everything that reads or writes an index goes through here; no module outside th
 imports Whoosh (but ``analyzers.fields``, whose analyzers are Whoosh analyzers) or sees a Whoosh
 object. What the rest of vnsearch uses:
 
-* writing: ``encode`` (an ``AnalyzedDocument`` into the stored formats, in a worker process)
-  and ``IndexWriter`` (``add``, ``delete_path``, ``commit``, ``cancel``);
+* writing: ``encode`` (an ``AnalyzedDocument`` into the stored formats, in a worker process),
+  ``SegmentBuilder`` (a worker's own new segment, a ``WrittenSegment`` once finished) and
+  ``IndexWriter`` (``add``, ``add_segment``, ``delete_path``, ``commit``, ``cancel``);
 * reading: ``open_reader`` gives an ``IndexReader`` over the latest commit, made of
   ``SegmentReader``s (document frequency, postings as numpy arrays, field lengths, the deleted
   mask, stored records as ``DocumentRecord``/``PassageRecord``, phrase matches, term lookups by
@@ -24,7 +25,7 @@ from .files import size_on_disk
 from .layout import FIELDS, FORMAT_VERSION, TEXT_FIELDS, SegmentInfo
 from .reader import IndexReader, SegmentReader, exists, open_reader
 from .records import DocumentRecord, PassageRecord
-from .writer import AnalyzedDocument, AnalyzedPassage, EncodedDocument, IndexWriter, encode
+from .writer import AnalyzedDocument, AnalyzedPassage, EncodedDocument, IndexWriter, SegmentBuilder, WrittenSegment, encode
 
 __all__ = [
     "FIELDS",
@@ -39,7 +40,9 @@ __all__ = [
     "IndexWriter",
     "PassageRecord",
     "SegmentInfo",
+    "SegmentBuilder",
     "SegmentReader",
+    "WrittenSegment",
     "encode",
     "exists",
     "open_reader",

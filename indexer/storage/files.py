@@ -4,6 +4,7 @@ creating or opening the index in it."""
 from __future__ import annotations
 
 import os
+import shutil
 import zlib
 from pathlib import Path
 
@@ -39,6 +40,15 @@ class SyncedFileStorage(FileStorage):
         sync_folder(self.folder)
 
 
+class WorkerFileStorage(SyncedFileStorage):
+    """The index folder as an indexing worker writes its own segment into it (``writer.
+    SegmentBuilder``): Whoosh names its temporary folder after the index, the same in every
+    process, and removes it when a writer finishes; each worker has one of its own here."""
+
+    def temp_storage(self, name=None):
+        return super().temp_storage(f"{name or 'vnsearch.tmp'}.{os.getpid()}")
+
+
 def sync_folder(folder: str | Path) -> None:
     fd = os.open(str(folder), os.O_RDONLY)
     try:
@@ -49,14 +59,22 @@ def sync_folder(folder: str | Path) -> None:
 
 def open_or_create(index_dir: Path):
     """The index at ``index_dir``, created if there is none, opened for writing on
-    ``SyncedFileStorage``."""
+    ``SyncedFileStorage``. Called under the index's lock: temporary folders that workers of an
+    earlier build left (``WorkerFileStorage``; a killed build's) are removed."""
     index_dir.mkdir(parents=True, exist_ok=True)
+    for stale in index_dir.glob(f"{INDEX_NAME}.tmp.*"):
+        shutil.rmtree(stale, ignore_errors=True)
     storage = SyncedFileStorage(str(index_dir))
     if exists(index_dir):
         return storage.open_index(INDEX_NAME, schema=SCHEMA)  # see reader.IndexReader
     ix = storage.create_index(SCHEMA, INDEX_NAME)
     write_empty_manifest(index_dir)
     return ix
+
+
+def open_for_worker(index_dir: Path):
+    """The index at ``index_dir`` (which the build's writer has created) on ``WorkerFileStorage``."""
+    return WorkerFileStorage(str(index_dir)).open_index(INDEX_NAME, schema=SCHEMA)
 
 
 def write_empty_manifest(index_dir: Path) -> None:

@@ -25,6 +25,9 @@ opened (``infer_version``), then read through it like any other:
   string or zlib bytes), and in the oldest indexes its path, title and date too.
 * 2: ``syl``, ``word`` and ``fpair`` in a ``.bag`` file; a document's text, path, title and date
   are stored once, on its record, and a passage stores its span in that text.
+* 3: a passage stores nothing; its document's record, which it follows, has the list of its
+  passages' numbers and spans (``spans``). Records are decoded by their shape (``records``),
+  so a segment merging version-2 and version-3 records reads both.
 
 A segment that merges older ones keeps their records as they were, so its *records* version is
 the oldest of its sources' (``SegmentInfo.records``), while its postings are always written in the
@@ -67,7 +70,7 @@ FIELDS: dict[str, str] = {
     "docvalues": DOC_VALUES,  # path, date and metadata of document records, for filters, sorting, facets
 }
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 INFO_EXT = ".vnseg"
 BAGS_EXT = ".bag"  # the bags file of a segment (``bags``)
 

@@ -36,7 +36,7 @@ from .mapped import MappedStorage
 from .layout import BAGS, SegmentInfo, segment_info
 from .whoosh_lengths import length_column
 from .whoosh_schema import SCHEMA
-from .records import DocumentRecord, PassageRecord, document_record, passage_record
+from .records import DocumentRecord, PassageRecord, document_record, passage_record, stores_nothing
 
 INDEX_NAME = "vnsearch"
 
@@ -124,7 +124,25 @@ class SegmentReader:
         return document_record(docnum, self.stored(docnum), with_text)
 
     def passage(self, docnum: int, document: DocumentRecord | None) -> PassageRecord:
-        return passage_record(docnum, self.stored(docnum), self.info.records, document)
+        """A passage resolved against its document's record (docnums local; without one, or
+        with one whose docnum is global, as ``IndexReader`` passes it, the record it follows)."""
+        stored = self.stored(docnum)
+        if stores_nothing(stored):
+            owner = self.owner(docnum)
+            if document is None or document.doc_id != self.stored(owner).get("doc_id"):
+                document = self.document(owner)
+            else:
+                document = _at(document, owner)
+        return passage_record(docnum, stored, self.info.records, document)
+
+    def owner(self, docnum: int) -> int:
+        """The local docnum of the document record that ``docnum`` follows (or is)."""
+        starts = self._starts
+        if starts is None:
+            starts = self._starts = self.postings("kind", "doc")[0]
+        return int(starts[max(0, int(np.searchsorted(starts, docnum, side="right")) - 1)]) if len(starts) else 0
+
+    _starts: np.ndarray | None = None
 
     def document_values(self) -> list[DocumentValues]:
         """Path, date and metadata of every document record of the segment (deleted ones
@@ -317,8 +335,9 @@ class IndexReader:
         """A passage record, resolved against its document's record (looked up when not given:
         pass it when reading many passages of one document)."""
         seg, local = self._segment_of(docnum)
-        if document is None:
-            document = self.find_document(seg.stored(local)["doc_id"])
+        stored = seg.stored(local)
+        if document is None and not stores_nothing(stored):
+            document = self.find_document(stored["doc_id"])
         record = seg.passage(local, document)
         record.docnum = docnum
         return record
@@ -362,6 +381,15 @@ class IndexReader:
         """(documents, passages) of the commit: one record per document, the rest passages."""
         documents = len(self._records_with("kind", "doc"))
         return documents, self.live_count() - documents
+
+
+def _at(document: DocumentRecord, docnum: int) -> DocumentRecord:
+    """``document`` numbered ``docnum`` (a segment's local number for it)."""
+    if document.docnum == docnum:
+        return document
+    from dataclasses import replace
+
+    return replace(document, docnum=docnum)
 
 
 def exists(index_dir: str | Path) -> bool:

@@ -23,6 +23,7 @@ class DocumentRecord:
     date: str | None
     meta: dict = field(default_factory=dict)
     text: str | None = None  # None in version-1 records, and when read without text
+    spans: list[tuple[int, int, int]] | None = None  # its passages' (passage_no, start, end), since version 3
 
     @property
     def fields(self) -> dict:
@@ -70,11 +71,25 @@ def document_record(docnum: int, stored: dict, with_text: bool = True) -> Docume
         date=stored.get("date"),
         meta=dict(stored.get("meta") or {}),
         text=stored.get("text") if with_text else None,
+        spans=stored.get("spans"),
     )
 
 
+def stores_nothing(stored: dict) -> bool:
+    """A version-3 passage: found by the document record it follows (``passage_record``)."""
+    return "doc_id" not in stored
+
+
 def passage_record(docnum: int, stored: dict, version: int, document: DocumentRecord | None) -> PassageRecord:
-    """A passage's record from its stored fields and its document's record."""
+    """A passage's record from its stored fields and its document's record (for a version-3
+    passage, which stores nothing, the record it follows: ``docnum - document.docnum - 1`` is
+    its place in the document's ``spans``)."""
+    if stores_nothing(stored):
+        if document is None or not document.spans or not 0 <= docnum - document.docnum - 1 < len(document.spans):
+            return PassageRecord(docnum, document.doc_id if document else "", 0, "", 0, 0, *_shared(document))
+        no, start, end = document.spans[docnum - document.docnum - 1]
+        text = (document.text or "")[start:end]
+        return PassageRecord(docnum, document.doc_id, no, text, start, end, *_shared(document))
     start, end = stored.get("span", (0, 0))
     if version >= 2:
         text = (document.text or "")[start:end] if document is not None else ""

@@ -67,6 +67,7 @@ def build_schema() -> Schema:
         "date": STORED(),
         "passage_no": STORED(),
         "span": STORED(),
+        "spans": STORED(),  # on a document's record: its passages' (passage_no, start, end)
         "text": STORED(),
         "meta": STORED(),
         # a document's path, date and metadata fields as one compact value (``columns``)

@@ -23,11 +23,11 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh.writing import CLEAR
+from whoosh.writing import CLEAR, OPTIMIZE
 
 from .bags import Bag, Hasher, bag_of
 from .columns import encode_values
-from .files import open_or_create, remove_uncommitted
+from .files import open_for_worker, open_or_create, remove_uncommitted
 from . import bags as bagfile
 from . import lock as locks
 from . import merges
@@ -118,6 +118,63 @@ def buffer_sizes(memory_mb: int | None) -> tuple[int, int]:
     return max(50_000, int(MAX_POSTINGS * scale)), max(100_000, int(bagfile.MAX_POSTINGS * scale))
 
 
+@dataclass
+class WrittenSegment:
+    """A segment an indexing worker wrote (``SegmentBuilder``), not yet in any commit: the
+    writer's next commit adds it (``IndexWriter.add_segment``). ``drop`` deletes records of it
+    that the writer decided against (a document id already used) before that commit."""
+
+    segment: object  # Whoosh's segment object: opaque outside the storage package
+    records: int
+
+    def drop(self, first: int, count: int) -> None:
+        for docnum in range(first, first + count):
+            self.segment.delete_document(docnum)
+
+
+class SegmentBuilder:
+    """A new segment of the index written by an indexing worker, apart from the build's writer
+    (which holds the lock and alone commits): the worker adds the documents it analyzed, then
+    ``finish`` writes the segment's files (postings, bags, records, checksummed by the commit
+    that adds it) and returns a ``WrittenSegment`` for the writer. So the costly part of writing,
+    the postings, runs in every worker at once, not in the one writer process after the
+    analysis is done. Nothing is visible until the writer commits it; a build that fails leaves
+    files no commit names, which the writer removes (``files.remove_uncommitted``).
+    ``share``: how many builders run at once, which divide ``memory_mb`` between them."""
+
+    def __init__(self, index_dir: str | Path, *, memory_mb: int | None = None, share: int = 1):
+        sizes = buffer_sizes(int((memory_mb or DEFAULT_MEMORY_MB) / max(1, share)))
+        self._w = FastSegmentWriter(open_for_worker(Path(index_dir)), *sizes, _lk=False)
+
+    @property
+    def records(self) -> int:
+        return self._w.docnum
+
+    def add(self, doc: EncodedDocument, meta: dict | None = None) -> int:
+        """Add a document's record and passages; returns the docnum of its record in the segment."""
+        first = self._w.docnum
+        add_encoded(self._w, doc, dict(doc.meta, **(meta or {}), passages=doc.passage_count))
+        return first
+
+    def finish(self) -> WrittenSegment | None:
+        """Write the segment's files; None when nothing was added."""
+        w = self._w
+        if not w.docnum:
+            self.cancel()
+            return None
+        try:
+            segment = w._finalize_segment()
+        except BaseException:
+            self.cancel()
+            raise
+        w._finish()
+        return WrittenSegment(segment, w.docnum)
+
+    def cancel(self) -> None:
+        if not self._w.is_closed:
+            self._w.cancel()
+
+
 class IndexWriter:
     """Adds documents to an index and deletes them, in commits, holding the index's lock until
     ``close`` (``with IndexWriter(...) as w:``; leaving the block by an exception cancels what
@@ -137,6 +194,7 @@ class IndexWriter:
         self._clear = clear
         self._writer: FastSegmentWriter | None = None
         self._writelock: int | None = None
+        self._new: list[WrittenSegment] = []  # segments written by workers, for the next commit
 
     def __enter__(self) -> IndexWriter:
         return self
@@ -171,6 +229,11 @@ class IndexWriter:
         ``meta``: more metadata for its record (the file's size, mtime and hash)."""
         return add_encoded(self._open(), doc, dict(doc.meta, **(meta or {}), passages=doc.passage_count))
 
+    def add_segment(self, written: WrittenSegment) -> None:
+        """Have the next commit add a segment a worker wrote (``SegmentBuilder``), after the
+        segments the index has (so records keep the order they were added in)."""
+        self._new.append(written)
+
     def delete_path(self, path: str) -> None:
         """Delete every record (documents and passages) of the file at ``path``."""
         self._open().delete_by_term("path", path)
@@ -187,12 +250,9 @@ class IndexWriter:
     def commit(self, *, optimize: bool = False) -> None:
         """Make everything added and deleted so far visible at once, merging segments by
         ``merges.to_merge`` (or all of them, with ``optimize``)."""
-        if self._clear:
-            self._commit(mergetype=CLEAR)
-        elif optimize:
-            self._commit(optimize=True)
-        else:
-            self._commit(mergetype=_log_merge)
+        policy = CLEAR if self._clear else OPTIMIZE if optimize else _log_merge
+        new, self._new = self._new, []
+        self._commit(mergetype=lambda writer, segments: policy(writer, segments) + [w.segment for w in new])
         self._clear = False
 
     def drop_segments(self, segment_ids: set[str]) -> None:
@@ -218,6 +278,7 @@ class IndexWriter:
 
     def cancel(self) -> None:
         """Forget everything since the last commit."""
+        self._new = []
         if self._writer is not None:
             try:
                 self._writer.cancel()
@@ -242,13 +303,16 @@ def _log_merge(writer: FastSegmentWriter, segments: list) -> list:
 def add_encoded(w: FastSegmentWriter, doc: EncodedDocument, record_meta: dict) -> int:
     """Add a document's record and its passages to a segment writer; returns the number of
     passages. What a document's passages share is stored once, on its record, where the title
-    is also indexed; passages index their path (``delete_path`` goes by it) without storing it."""
+    is also indexed; passages index their path (``delete_path`` goes by it) and document id
+    (``passages_of``) without storing anything: their numbers and spans are a list on their
+    document's record (layout version 3), which they follow, stored once with its text instead of
+    a compressed record each (a tenth of the index)."""
     w.add_document(kind="doc", key=f"d:{doc.doc_id}", doc_id=doc.doc_id, path=doc.path, meta=record_meta,
                    title=doc.title_posted, _stored_title=doc.title, date=doc.date, text=doc.text,
-                   docvalues=encode_values(doc.path, doc.date, doc.meta))
+                   spans=[tuple(span) for span in doc.spans], docvalues=encode_values(doc.path, doc.date, doc.meta))
     first = w.docnum
-    for (no, start, end), fields, lengths in zip(doc.spans, doc.posted, doc.lengths):
-        w.add_document(kind="passage", doc_id=doc.doc_id, path=doc.path, _stored_path=None, passage_no=no,
-                       span=(start, end), _lengths=lengths, **fields)
+    for fields, lengths in zip(doc.posted, doc.lengths):
+        w.add_document(kind="passage", doc_id=doc.doc_id, _stored_doc_id=None, path=doc.path, _stored_path=None,
+                       _lengths=lengths, **fields)
     w.add_bags(doc.bags, first)
     return doc.passage_count

@@ -158,3 +158,87 @@ def test_a_named_pipe_called_jsonl_is_skipped_not_waited_on(tmp_path: Path):
     summary = json.loads(out.stdout)
     assert summary["added"] == 3
     assert {"path": str(docs / "ong.jsonl"), "reason": "not a regular file (named pipe)"} in summary["skipped"]
+
+
+def test_a_partly_changed_file_is_not_scanned_again_on_the_next_run(tmp_path: Path):
+    records = _records(copies=1)
+    src = _write(tmp_path / "news.jsonl", records)
+    index = tmp_path / "ix"
+    index_paths([src], index, jobs=1)
+    changed = dict(records[2], text="Tỉnh Lâm Đồng khai mạc lễ hội hoa Đà Lạt lần thứ mười.")
+    _write(src, records[:2] + [changed] + records[3:])
+    second = index_paths([src], index, jobs=1)
+    assert (second.updated, second.unchanged) == (1, len(records) - 1)
+    # The unchanged lines' records still hold the file's old mtime; the file is up to date all the same.
+    seen: list[Progress] = []
+    third = index_paths([src], index, jobs=1, progress=lambda p: seen.append(p))
+    assert (third.added, third.updated, third.removed, third.unchanged) == (0, 0, 0, len(records))
+    assert seen == []  # nothing read: no task for the file at all
+    # Touched again, it is scanned (and nothing re-analyzed); edited again, the edit is found.
+    _write(src, records[:2] + [changed] + records[3:])
+    fourth = index_paths([src], index, jobs=1, progress=lambda p: seen.append(p))
+    assert seen and seen[-1].documents_total == 0 and fourth.unchanged == len(records)
+    assert index_paths([src], index, jobs=1, progress=lambda p: seen.append(p)).unchanged == len(records)
+    assert len(seen) == 1
+
+
+def test_a_build_interrupted_inside_a_jsonl_file_finishes_it_on_the_next_run(tmp_path: Path):
+    records = _records(copies=3)
+    src = _write(tmp_path / "news.jsonl", records)
+    index = tmp_path / "ix"
+    calls: list[int] = []
+
+    def stop_halfway(progress: Progress) -> None:
+        calls.append(progress.documents_done)
+        if len(calls) == 2:  # one group of lines done and committed, the second analyzed
+            raise KeyboardInterrupt
+
+    try:
+        index_paths([src], index, jobs=2, commit_every=10, progress=stop_halfway)
+    except KeyboardInterrupt:
+        pass
+    with open_reader(index) as reader:
+        kept = reader.counts()[0]
+    assert 0 < kept < len(records)  # part of the file was committed, with the file's current stat
+    again = index_paths([src], index, jobs=2)
+    assert again.added == len(records) - kept and again.unchanged == kept
+    assert set(_contents(index)) == {r["id"] for r in records}
+
+
+def test_each_worker_writes_a_segment_and_the_answers_do_not_depend_on_how_many(tmp_path: Path):
+    records = _records(copies=2)
+    (tmp_path / "parts").mkdir()
+    for i in range(0, len(records), 20):
+        _write(tmp_path / "parts" / f"part-{i // 20:02d}.jsonl", records[i:i + 20])
+    for jobs in (1, 3):
+        summary = index_paths([tmp_path / "parts"], tmp_path / f"ix{jobs}", jobs=jobs)
+        assert summary.added == len(records)
+        with open_reader(tmp_path / f"ix{jobs}") as reader:
+            # One round (the files are small): one segment per worker, committed together.
+            assert len(reader.segments) == jobs
+    assert _contents(tmp_path / "ix1") == _contents(tmp_path / "ix3")
+    assert _answers(tmp_path / "ix1") == _answers(tmp_path / "ix3")
+
+
+def test_an_id_taken_in_another_workers_segment_is_dropped_before_the_commit(tmp_path: Path):
+    from indexer.check import check_index
+
+    records = _records(copies=1)
+    clashing = [dict(r, text="Mưa lớn kéo dài khiến nhiều tuyến đường ở thành phố Huế ngập sâu.") for r in records]
+    a = _write(tmp_path / "a.jsonl", records)
+    b = _write(tmp_path / "b.jsonl", clashing)  # the same ids, in the second worker's block
+    summary = index_paths([a, b], tmp_path / "ix", jobs=2)
+    assert summary.added == len(records) and summary.documents == len(records)
+    assert len(summary.skipped) == len(records)
+    assert all("duplicate document id" in s["reason"] for s in summary.skipped)
+    with open_reader(tmp_path / "ix") as reader:
+        assert len(reader.segments) == 2 and reader.counts() == (len(records), summary.passages)
+    hits = search("mưa lớn kéo dài khiến nhiều tuyến đường ở thành phố Huế ngập sâu", index=tmp_path / "ix").hits
+    assert hits and all(Path(h.source).name == "a.jsonl" for h in hits)  # nothing of b.jsonl's text
+    assert _contents(tmp_path / "ix") == _contents(_only(tmp_path, a))
+    assert check_index(tmp_path / "ix").ok
+
+
+def _only(tmp_path: Path, src: Path) -> Path:
+    index_paths([src], tmp_path / "ix-only", jobs=1)
+    return tmp_path / "ix-only"

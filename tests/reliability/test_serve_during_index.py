@@ -6,10 +6,10 @@ command), so the test holds however ``serve`` is run inside (threads, worker pro
 
 One commit per response: every generated document contains "Mã tài liệu", so the number of
 documents matching ``mã tài liệu`` in a commit is the number the index had before plus the
-generated documents committed so far. The indexer commits after the file that brings its
-pending records (a document's record and its passages) to ``VNSEARCH_COMMIT_EVERY``, in the
-order it finds the files, so the totals a commit can have are known once the run is over (from
-the final index's records): a total that is not one of them mixes two commits. A client's
+generated documents committed so far. The indexer commits in rounds: after the file that brings
+the round's input to about ``VNSEARCH_COMMIT_EVERY`` records' worth of bytes per worker
+(``indexer.build.rounds``), in the order it finds the files, so the totals a commit can have are
+known from the files alone: a total that is not one of them mixes two commits. A client's
 totals never go down (each request starts after its previous one ended, and a server only moves
 to newer commits), and every hit's highlights lie in its text.
 """
@@ -26,9 +26,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from indexer.build import BYTES_PER_RECORD
 from indexer.discover import discover
 from indexer.readers import SUPPORTED_SUFFIXES
-from indexer.storage import open_reader
 
 from ._helpers import CORPUS, REPO, indexer_command, indexer_env, write_documents
 
@@ -36,6 +36,7 @@ QUERY = "mã tài liệu"
 N_DOCS = 5000
 CLIENTS = 8
 COMMIT_EVERY = 1500
+JOBS = 2
 
 
 def _free_port() -> int:
@@ -78,15 +79,13 @@ def _client(base: str, n: int, stop: threading.Event, seen: list, errors: list, 
             seen.append(body["total"])
 
 
-def _commit_totals(docs: Path, index_dir: Path, base: int) -> set[int]:
+def _commit_totals(docs: Path, base: int) -> set[int]:
     """The totals the commits of the run could have (see the module docstring)."""
-    with open_reader(index_dir) as reader:
-        passages = {r.path: int(r.meta["passages"]) for r in reader.documents()}
     totals, pending, added = {base}, 0, 0
     for path in discover([docs], SUPPORTED_SUFFIXES):
-        pending += passages[str(path)] + 1
+        pending += path.stat().st_size
         added += 1
-        if pending >= COMMIT_EVERY:
+        if pending >= COMMIT_EVERY * JOBS * BYTES_PER_RECORD:
             totals.add(base + added)
             pending = 0
     totals.add(base + added)
@@ -122,7 +121,7 @@ def serve_during_index(work: Path, n_docs: int = N_DOCS, clients: int = CLIENTS)
         threads = [threading.Thread(target=_client, args=(base, n, stop, seen[n], errors, counts)) for n in range(clients)]
         for t in threads:
             t.start()
-        indexer = subprocess.run(indexer_command([docs], index_dir, jobs=2), cwd=REPO, env=indexer_env(COMMIT_EVERY),
+        indexer = subprocess.run(indexer_command([docs], index_dir, jobs=JOBS), cwd=REPO, env=indexer_env(COMMIT_EVERY),
                                  capture_output=True, text=True, timeout=1200)
         time.sleep(1.0)  # a few requests on the last commit too
         stop.set()
@@ -133,7 +132,7 @@ def serve_during_index(work: Path, n_docs: int = N_DOCS, clients: int = CLIENTS)
         server.wait(timeout=30)
     assert indexer.returncode == 0, indexer.stderr[-2000:]
     assert json.loads(indexer.stdout)["added"] == n_docs
-    totals = _commit_totals(docs, index_dir, start_total)
+    totals = _commit_totals(docs, start_total)
     observed = [t for client in seen for t in client]
     return {"clients": clients, "requests": sum(counts), "errors": errors, "totals": totals, "observed": observed,
             "start": start_total, "commits seen": len(set(observed)), "mixed": len(set(observed) - totals)}

@@ -15,7 +15,7 @@ import pytest
 
 from indexer.documents import analyze_document
 from indexer.readers import RawDocument
-from indexer.storage import TEXT_FIELDS, IndexWriter, encode, open_reader
+from indexer.storage import FORMAT_VERSION, TEXT_FIELDS, IndexWriter, encode, open_reader
 from indexer.storage.files import open_or_create
 from indexer.storage.whoosh_schema import posted
 from search import search
@@ -85,7 +85,7 @@ def test_version_1_read_through_its_version(indexes):
     with open_reader(old) as reader:
         assert [(seg.version, seg.info.records) for seg, _ in reader.segments] == [(1, 1)]
     with open_reader(new) as reader:
-        assert [(seg.version, seg.info.records) for seg, _ in reader.segments] == [(2, 2)]
+        assert [(seg.version, seg.info.records) for seg, _ in reader.segments] == [(FORMAT_VERSION, FORMAT_VERSION)]
 
 
 def test_version_1_merged_with_new_segments(indexes, tmp_path):
@@ -106,7 +106,7 @@ def test_version_1_merged_with_new_segments(indexes, tmp_path):
             w.add(encode(doc))
         w.commit()
     with open_reader(merged) as reader:
-        assert [(seg.version, seg.info.records) for seg, _ in reader.segments] == [(2, 1)]
+        assert [(seg.version, seg.info.records) for seg, _ in reader.segments] == [(FORMAT_VERSION, 1)]
     assert search("cho noi cai rang", index=merged).hits[0].doc_id == "doc-extra"
     for query in QUERIES + ["chợ nổi"]:
         assert _hits(query, merged) == _hits(query, fresh), query

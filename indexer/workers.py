@@ -1,0 +1,111 @@
+"""What an indexing worker does with its share of a build: analyze it, and write it into a
+segment of its own.
+
+The writer process used to receive every analyzed document (some eight times the bytes of its
+text, pickled) and add it to the one segment it was writing, then write that segment's postings
+while the workers waited: on two cores the writer, not the analysis, set the pace. Here each
+worker takes a *block* of tasks (consecutive files or groups of JSONL lines), analyzes them and
+adds the documents to a segment it writes itself (``storage.SegmentBuilder``); it returns what
+the writer needs to keep its books (each document's id, where its record is, how many passages)
+and the finished segment, which the writer commits. The writer's part is reduced to deciding
+which documents stand (a duplicate id is dropped from the segment before it is committed),
+deletions, and the commit.
+
+A block's tasks are consecutive, and the blocks of a round are committed in order, so documents
+keep the order of their files and lines whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .documents import FileResult
+from .storage import SegmentBuilder, WrittenSegment
+
+_report: Callable[[tuple], None] | None = None  # how a worker tells the writer a task is done
+
+
+def start(queue) -> None:
+    """A worker process's initializer: task reports go to ``queue``."""
+    gc.enable()
+    global _report
+    _report = queue.put
+
+
+@dataclass
+class Written:
+    """A document as a worker wrote it into its block's segment: its record's docnum there, and
+    the records it took (its record and its passages)."""
+
+    doc_id: str
+    first: int
+    records: int
+
+    @property
+    def passages(self) -> int:
+        return self.records - 1
+
+
+@dataclass
+class BlockTask:
+    """One task of a block: ``fn(*args)`` gives a ``FileResult``; ``meta`` is what its
+    documents' records keep of their file (a JSONL file's stat, known to the writer), or None
+    for the file's own (size, mtime and hash, as read by the task)."""
+
+    number: int
+    fn: Callable[..., FileResult]
+    args: tuple
+    meta: dict | None = None
+
+
+def write_block(index_dir: str, memory_mb: int | None, share: int, tasks: list[BlockTask],
+                report: Callable[[tuple], None] | None = None) -> tuple[WrittenSegment | None, list[FileResult]]:
+    """Run ``tasks`` in order, writing their documents into one new segment of the index at
+    ``index_dir``; returns the segment (None if no task had a document) and each task's result,
+    its documents as ``Written``. Each task done is reported (``(number, bytes, documents)``) as
+    it ends, so progress moves inside a block. A failure to write (a full disk) raises: the
+    build stops, and nothing of the block is committed."""
+    tell = report or _report
+    builder = SegmentBuilder(index_dir, memory_mb=memory_mb, share=share)
+    results: list[FileResult] = []
+    # The segment's buffers are millions of lists that never form cycles: each full collection
+    # of the cyclic garbage collector would walk them all again (as it did in the writer).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for task in tasks:
+            result = task.fn(*task.args)
+            meta = task.meta if task.meta is not None else {"size": result.size, "mtime_ns": result.mtime_ns,
+                                                             "hash": result.hash}
+            result.documents = [Written(doc.doc_id, builder.add(doc, meta), doc.passage_count + 1)
+                                for doc in result.documents]
+            results.append(result)
+            if tell is not None:
+                tell((task.number, result.size, len(result.documents)))
+        return builder.finish(), results
+    except BaseException:
+        builder.cancel()
+        raise
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def blocks(tasks: list[BlockTask], sizes: list[int], jobs: int) -> list[list[BlockTask]]:
+    """``tasks`` cut into at most ``jobs`` runs of consecutive tasks of about the same bytes
+    (``sizes``), one per worker."""
+    total = sum(sizes)
+    out: list[list[BlockTask]] = []
+    current: list[BlockTask] = []
+    done = 0
+    for task, size in zip(tasks, sizes):
+        current.append(task)
+        done += size
+        if len(out) < jobs - 1 and done >= total * (len(out) + 1) / jobs:
+            out.append(current)
+            current = []
+    if current:
+        out.append(current)
+    return out
