@@ -24,10 +24,11 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.query import Phrase, Term
+from whoosh.matching.mcore import ListMatcher
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
-from . import columns, verify
+from . import columns, positions, verify, whoosh_postings
 from .bags import read_bags
 from .columns import DocumentValues
 from .lexicon import DeletionIndex, cached
@@ -51,7 +52,7 @@ class SegmentReader:
     integrity: verify.SegmentCheck = verify.UNCHECKED
 
     def __init__(self, searcher):
-        self._searcher = searcher  # a Whoosh searcher over this one segment (phrase matching)
+        self._searcher = searcher  # a Whoosh searcher over this one segment
         self._reader = searcher.reader()
         segment, storage = self._reader.segment(), self._reader.storage()
         self.info: SegmentInfo = segment_info(segment, storage)
@@ -79,8 +80,17 @@ class SegmentReader:
         self.integrity.need("terms")
         if (field, term) not in self._reader:
             return _NO_IDS, _NO_FREQS
+        m = self._reader.postings(field, term)
+        if isinstance(m, FilterMatcher):  # Whoosh hides deleted records one posting at a time
+            deleted = self._deleted_mask
+            try:
+                ids, weights = _blocks(m.child)
+                keep = ~deleted[ids]
+                return ids[keep], weights[keep]
+            except AttributeError:
+                pass
         try:
-            return _blocks(self._reader.postings(field, term))
+            return _blocks(m)
         except AttributeError:  # not the W3 codec: the public API
             m = self._reader.postings(field, term)
             ids, weights = [], []
@@ -106,10 +116,57 @@ class SegmentReader:
 
     def matching(self, field: str, terms: Sequence[str]) -> np.ndarray:
         """Live local docnums where ``terms`` occur one after another in ``field`` (one term:
-        where it occurs). The field must keep positions for more than one term."""
+        where it occurs), ascending. The field must keep positions for more than one term:
+        they are intersected as arrays (``positions.phrase_records``)."""
         self.integrity.need("terms")
-        query = Term(field, terms[0]) if len(terms) == 1 else Phrase(field, list(terms))
-        return np.fromiter(self._searcher.docs_for_query(query), dtype=np.int64)
+        if len(terms) == 1:
+            ids = self._raw_postings(field, terms[0])[0]
+        else:
+            # Rarest term first: the others' blocks that cannot hold its records are not read.
+            found: dict[str, tuple[np.ndarray, Sequence]] = {}
+            records = None
+            for term in sorted(set(terms), key=lambda t: (self._reader.doc_frequency(field, t), t)):
+                wanted = None if records is None else records.tolist()
+                found[term] = self._raw_postings(field, term, with_values=True, wanted=wanted)
+                ids = found[term][0]
+                records = ids if records is None else np.intersect1d(records, ids, assume_unique=True)
+                if not len(records):
+                    return _NO_IDS
+            ids = positions.phrase_records([found[term] for term in terms])
+        deleted = self._deleted_mask
+        return ids if deleted is None or not len(ids) else ids[~deleted[ids]]
+
+    def _raw_postings(self, field: str, term: str, with_values: bool = False,
+                      wanted: list[int] | None = None) -> tuple[np.ndarray, Sequence]:
+        """Local docnums (deleted ones included) of a term of Whoosh's term index and, with
+        ``with_values``, each posting's stored value (a positional field's packed positions);
+        with ``wanted`` (docnums, ascending), at least those of its postings that are among them."""
+        if (field, term) not in self._reader:
+            return _NO_IDS, ()
+        m = self._reader.postings(field, term)
+        if isinstance(m, FilterMatcher):  # deletions: masked by the caller, all at once
+            m = m.child
+        try:
+            if isinstance(m, ListMatcher):  # inlined in the term info
+                return np.asarray(m._ids, dtype=np.int64), (tuple(m._values or ()) if with_values else ())
+            return _block_values(m, with_values, wanted)
+        except AttributeError:  # not the W3 codec: the public API
+            ids, values = [], []
+            while m.is_active():
+                ids.append(m.id())
+                if with_values:
+                    values.append(m.value())
+                m.next()
+            return np.array(ids, dtype=np.int64), values
+
+    @property
+    def _deleted_mask(self) -> np.ndarray | None:
+        """``deleted()``, computed once: a reader's segment never changes its deletions."""
+        try:
+            return self._deleted_cache
+        except AttributeError:
+            self._deleted_cache = self.deleted()
+            return self._deleted_cache
 
     def records_with(self, field: str, value: str) -> np.ndarray:
         """Live local docnums of records whose keyword ``field`` is ``value``."""
@@ -182,14 +239,22 @@ def _text(term: str | bytes) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
+def _block_values(m, with_values: bool, wanted: list[int] | None = None) -> tuple[np.ndarray, list]:
+    """A W3 matcher's docnums and (``with_values``) its postings' stored values; with
+    ``wanted``, only from the blocks that may hold those docnums."""
+    ids, values = [], []
+    for _, (raw_ids, _, raw_values) in whoosh_postings.blocks(m, wanted):
+        block_ids = np.asarray(raw_ids, dtype=np.int64)
+        ids.append(block_ids if m._byteids else np.cumsum(block_ids))
+        if with_values:
+            values.extend(raw_values)
+    return (np.concatenate(ids) if ids else _NO_IDS), values
+
+
 def _blocks(m) -> tuple[np.ndarray, np.ndarray]:
     """A W3 matcher's postings, a whole block at a time."""
     ids, weights = [], []
-    while True:
-        if m._data is None:
-            m._read_data()
-        raw_ids, raw_weights = m._data[0], m._data[1]
-        n = m._blocklength
+    for n, (raw_ids, raw_weights, _) in whoosh_postings.blocks(m):
         block_ids = np.asarray(raw_ids, dtype=np.int64)
         ids.append(block_ids if m._byteids else np.cumsum(block_ids))
         if raw_weights is None:
@@ -198,9 +263,6 @@ def _blocks(m) -> tuple[np.ndarray, np.ndarray]:
             weights.append(np.full(n, raw_weights, dtype=np.float32))
         else:
             weights.append(np.asarray(raw_weights, dtype=np.float32))
-        if m._lastblock:
-            break
-        m._next_block()
     return np.concatenate(ids), np.concatenate(weights)
 
 
