@@ -19,6 +19,8 @@ Whoosh fork changes speed, not results.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -43,6 +45,7 @@ INDEX_NAME = "vnsearch"
 _BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
 _NO_IDS = np.zeros(0, dtype=np.int64)
 _NO_FREQS = np.zeros(0, dtype=np.float32)
+MATCHES_BYTES = 64 * 1024 * 1024  # phrase matches kept per open commit (``IndexReader.matching``)
 
 
 class SegmentReader:
@@ -282,6 +285,9 @@ class IndexReader:
             (SegmentReader(s), base) for s, base in leaves if s.reader().segment() is not None]
         self.size: int = self._searcher.doc_count_all()  # records, deleted ones included
         self.checksummed: bool = False  # whether its commit has a manifest (set by ``verify``)
+        self._matches: OrderedDict[tuple, np.ndarray] = OrderedDict()  # ``matching``'s answers
+        self._matches_bytes = 0
+        self._matches_lock = threading.Lock()
         verify.attach(self, index_dir, INDEX_NAME)
 
     def __enter__(self) -> IndexReader:
@@ -328,9 +334,28 @@ class IndexReader:
         return np.concatenate(parts) if parts else _NO_FREQS
 
     def matching(self, field: str, terms: Sequence[str]) -> np.ndarray:
-        """Live global docnums where ``terms`` occur in a row in ``field``."""
+        """Live global docnums where ``terms`` occur in a row in ``field``, ascending (read-only).
+
+        Kept for the commit's lifetime, up to ``MATCHES_BYTES``: the same phrases recur from
+        query to query (a synonym group's other forms, ``thanh pho ho chi minh``), and one of
+        common syllables reads most of their posting blocks."""
+        key = (field, tuple(terms))
+        with self._matches_lock:
+            found = self._matches.get(key)
+            if found is not None:
+                self._matches.move_to_end(key)
+                return found
         parts = [seg.matching(field, terms) + base for seg, base in self.segments]
-        return np.concatenate(parts) if parts else _NO_IDS
+        found = np.concatenate(parts) if parts else _NO_IDS
+        found.flags.writeable = False
+        with self._matches_lock:
+            if key not in self._matches:
+                self._matches[key] = found
+                self._matches_bytes += found.nbytes
+                while self._matches_bytes > MATCHES_BYTES and len(self._matches) > 1:
+                    _, gone = self._matches.popitem(last=False)
+                    self._matches_bytes -= gone.nbytes
+        return found
 
     def terms_within(self, field: str, term: str, maxdist: int) -> list[str]:
         """Indexed terms within ``maxdist`` edits of ``term``, as release 0.1 found them: Whoosh

@@ -172,3 +172,13 @@ def test_decoded_positions_are_the_formats_own():
     empty_owners, empty = decode([])
     assert len(empty_owners) == len(empty) == 0
     assert np.array_equal(decode(values[7:9])[1], np.array(lists[7] + lists[8]))
+
+
+def test_a_commits_phrase_matches_are_kept_read_only(index: Path):
+    with open_reader(index) as reader:
+        first = reader.matching("fsyl", ("kinh", "te"))
+        assert len(first) and reader.matching("fsyl", ("kinh", "te")) is first
+        assert not first.flags.writeable
+        with pytest.raises(ValueError):
+            first[0] = -1
+        assert reader.matching("fsyl", ("te", "kinh")) is not first
