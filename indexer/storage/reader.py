@@ -245,28 +245,48 @@ def _text(term: str | bytes) -> str:
 def _block_values(m, with_values: bool, wanted: list[int] | None = None) -> tuple[np.ndarray, list]:
     """A W3 matcher's docnums and (``with_values``) its postings' stored values; with
     ``wanted``, only from the blocks that may hold those docnums."""
-    ids, values = [], []
-    for _, (raw_ids, _, raw_values) in whoosh_postings.blocks(m, wanted):
-        block_ids = np.asarray(raw_ids, dtype=np.int64)
-        ids.append(block_ids if m._byteids else np.cumsum(block_ids))
+    ids, counts, values = [], [], []
+    for n, (raw_ids, _, raw_values) in whoosh_postings.blocks(m, wanted):
+        ids.extend(raw_ids)
+        counts.append(n)
         if with_values:
             values.extend(raw_values)
-    return (np.concatenate(ids) if ids else _NO_IDS), values
+    return _docnums(ids, counts, m._byteids), values
 
 
 def _blocks(m) -> tuple[np.ndarray, np.ndarray]:
-    """A W3 matcher's postings, a whole block at a time."""
-    ids, weights = [], []
+    """A W3 matcher's postings: every block's ids and weights gathered in lists (in C), then
+    made arrays once, rather than a few numpy calls per block of 128 postings."""
+    ids, counts, weights = [], [], []
     for n, (raw_ids, raw_weights, _) in whoosh_postings.blocks(m):
-        block_ids = np.asarray(raw_ids, dtype=np.int64)
-        ids.append(block_ids if m._byteids else np.cumsum(block_ids))
-        if raw_weights is None:
-            weights.append(np.ones(n, dtype=np.float32))
-        elif isinstance(raw_weights, float):
-            weights.append(np.full(n, raw_weights, dtype=np.float32))
+        ids.extend(raw_ids)
+        counts.append(n)
+        if raw_weights is None:  # W3's minified weights: all 1.0, all one value, or each
+            weights.extend(_ONES[:n] if n <= len(_ONES) else [1.0] * n)
+        elif isinstance(raw_weights, (int, float)):
+            weights.extend([float(raw_weights)] * n)
         else:
-            weights.append(np.asarray(raw_weights, dtype=np.float32))
-    return np.concatenate(ids), np.concatenate(weights)
+            weights.extend(raw_weights)
+    return _docnums(ids, counts, m._byteids), np.array(weights, dtype=np.float32)
+
+
+_ONES = [1.0] * 1024
+
+
+def _docnums(ids: list[int], counts: list[int], absolute: bool) -> np.ndarray:
+    """Docnums from blocks of stored ids: absolute, or (W3's default) each block's first id
+    absolute and the others deltas. Every block's first id is made a delta from the block
+    before's last (the sum of that block's ids), so that one ``cumsum`` decodes them all."""
+    if not ids:
+        return _NO_IDS
+    out = np.array(ids, dtype=np.int64)
+    if absolute:
+        return out
+    if len(counts) > 1:
+        starts = np.cumsum(counts[:-1])
+        lasts = np.add.reduceat(out, np.r_[0, starts])  # each block's last docnum: its first plus its deltas
+        out[starts] -= lasts[:-1]
+    return np.cumsum(out)
 
 
 class IndexReader:

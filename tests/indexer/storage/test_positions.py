@@ -141,9 +141,11 @@ def test_postings_with_deletions_match_whooshs_matcher(index: Path):
     with open_reader(index) as reader, ix.searcher() as searcher:
         leaves = searcher.subsearchers or [(searcher, 0)]
         assert any(s.reader().has_deletions() for s, _ in leaves)
+        blocks = 0
         for (seg, base), (whoosh_leaf, offset) in zip(reader.segments, leaves):
             assert base == offset
-            for term in ("kinh", "te", "ha", "va", "cua", "35", "uy", "ban"):
+            for term in ("kinh", "te", "ha", "va", "cua", "cac", "nguoi", "35", "uy", "ban", "bai", "viet"):
+                blocks += seg.doc_frequency("fsyl", term) > 2 * 128  # three blocks or more
                 m = whoosh_leaf.reader().postings("fsyl", term)
                 ids, weights = [], []
                 while m.is_active():
@@ -152,6 +154,7 @@ def test_postings_with_deletions_match_whooshs_matcher(index: Path):
                     m.next()
                 got_ids, got_weights = seg.postings("fsyl", term)
                 assert got_ids.tolist() == ids and got_weights.tolist() == weights, term
+        assert blocks >= 3
 
 
 def test_decoded_positions_are_the_formats_own():
