@@ -12,9 +12,11 @@ questions answered for the whole index in global docnums. Its files are memory-m
 position (``mapped``), so any number of threads may use one reader at once, and processes reading
 the same index share its pages through the page cache.
 
-The fast paths read Whoosh's W3 storage below its public API (posting block data, the length
-column); each falls back to the public, slow API when the storage is not what it expects, so a
-Whoosh fork changes speed, not results.
+The fast paths read Whoosh's W3 storage below its public API (a term's chain of posting blocks
+as one slice of the map, ``whoosh_postings``; the length column); each falls back to the public,
+slow API when the storage is not what it expects, so a Whoosh fork changes speed, not results.
+Phrases are matched on positions decoded as arrays (``positions``), not by Whoosh's span
+matchers, and a commit keeps its phrase matches.
 """
 
 from __future__ import annotations
