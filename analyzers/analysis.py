@@ -40,9 +40,27 @@ class Syllables:
 def analyze(text: str) -> Syllables:
     """The syllables of ``text``: spans, accented and folded forms, gaps, and the line's tail."""
     starts, ends, gaps, raw = split_arrays(text)
-    accented = list(map(normalize_syllable, raw))
+    accented = _forms(_ACCENTED, normalize_syllable, raw)
     tail = line_tail(text, ends[-1]) if ends else ""
-    return Syllables(starts, ends, accented, list(map(fold, accented)), gaps, tail)
+    return Syllables(starts, ends, accented, _forms(_FOLDED, fold, accented), gaps, tail)
+
+
+_ACCENTED: dict[str, str] = {}  # raw token -> normalize_syllable, for _forms
+_FOLDED: dict[str, str] = {}  # accented -> fold
+_REMEMBERED = 200_000  # tokens per table: a language has a few thousand syllables
+
+
+def _forms(table: dict[str, str], function, tokens: list[str]) -> list[str]:
+    """``function`` of each token, looked up in ``table`` (a plain dict's ``get``, mapped in C,
+    costs a fifth of an ``lru_cache`` call per token), computed for those it does not hold yet."""
+    out = list(map(table.get, tokens))
+    if None in out:
+        if len(table) > _REMEMBERED:
+            table.clear()
+        for i, token in enumerate(tokens):
+            if out[i] is None:
+                out[i] = table[token] = function(token)
+    return out
 
 
 def folded_pairs(folded: list[str], gaps: list[str]) -> list[str | None]:

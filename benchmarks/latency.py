@@ -20,6 +20,9 @@ once (each a thread issuing one request after the other on its own connections, 
 fixed order) for ``--serve-seconds``, after a warm-up run not counted: queries/s, p50, p95, errors; and the resident memory of the
 server's processes (RSS, and PSS, which counts a page shared by n processes as 1/n of it).
 
+``--beside CHECKOUT`` also times another checkout (its own ``.venv``) in the same run, each
+question asked of both in turn (``beside.py``), and counts the questions whose hits differ.
+
 Targets at 90,568 articles (issue 12): p95 <= 50 ms; p50 <= 3x tantivy's p50; 8 clients >= 1.8x the
 queries/s of one, with no errors.
 """
@@ -301,6 +304,8 @@ def main(argv=None):
     ap.add_argument("--workers", type=int, default=None, help="serve's worker processes (default: serve's own)")
     ap.add_argument("--serve-seconds", type=float, default=60.0)
     ap.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
+    ap.add_argument("--beside", type=Path, default=None, metavar="CHECKOUT",
+                    help="also time another checkout (with its own .venv), question by question in turn (beside.py)")
     args = ap.parse_args(argv)
 
     _, queries = load_eval_set("vinewsqa-dev")
@@ -308,7 +313,17 @@ def main(argv=None):
     rows, slowest, figures = [], [], {"sizes": {}}
     for size in args.sizes:
         vn_index = built_index(size, args.data_dir)
-        vn = vnsearch_times(vn_index, questions, args.k)
+        if args.beside is None:
+            vn = vnsearch_times(vn_index, questions, args.k)
+        else:
+            from beside import interleaved
+
+            (vn, other), differ = interleaved([REPO, args.beside.resolve()], vn_index, questions, args.k)
+            rows.append(latency_row(f"vnsearch at {args.beside}", size, other))
+            print(f"{size}: {differ} of {len(questions)} questions' hits differ from {args.beside}'s",
+                  file=sys.stderr, flush=True)
+            figures.setdefault("beside", {})[size] = {p: percentile([t for t, _ in other], p) for p in (50, 95, 99)}
+            figures["beside"][size]["hits_differ"] = differ
         rows.append(latency_row("vnsearch", size, vn))
         slowest.extend((size, f"{t:.1f}", q[:90]) for t, q in sorted(vn, reverse=True)[:5])
         entry = {"vnsearch": {p: percentile([t for t, _ in vn], p) for p in (50, 95, 99)}}
@@ -318,7 +333,7 @@ def main(argv=None):
             rows.append(latency_row("tantivy", size, tv))
             entry["tantivy"] = {p: percentile([t for t, _ in tv], p) for p in (50, 95, 99)}
         figures["sizes"][size] = entry
-        print(f"{size}: {rows[-2:] if not args.no_tantivy else rows[-1:]}", file=sys.stderr, flush=True)
+        print(f"{size}: {rows[-3:]}", file=sys.stderr, flush=True)
 
     serve_rows, memory = [], None
     if args.clients:

@@ -30,20 +30,50 @@ def match_spans(
     get marked.
     """
     syl = analyze(text)
-    hit = [norm in accented or key in folded for norm, key in zip(syl.accented, syl.folded)]
-    if pairs:
-        for i, pair in enumerate(syl.pairs()):
-            if pair in pairs:
-                hit[i] = hit[i - 1] = True
+    hits = _hits(syl, folded, pairs, accented)
     out: list[list[int]] = []
-    for i, (start, end) in enumerate(zip(syl.starts, syl.ends)):
-        if not hit[i]:
-            continue
-        if out and out[-1][1] <= start and _joinable(text[out[-1][1] : start]) and hit[i - 1]:
+    starts, ends = syl.starts, syl.ends
+    for i in sorted(hits):
+        start, end = starts[i], ends[i]
+        if out and out[-1][1] <= start and (i - 1) in hits and _joinable(text[out[-1][1] : start]):
             out[-1][1] = end
         else:
             out.append([start, end])
     return out
+
+
+def _hits(syl, folded: set[str], pairs: set[str], accented: set[str]) -> set[int]:
+    """Indexes of the hit syllables. Only the few forms a passage shares with the query are
+    looked for (set intersections, then ``list.index`` scans, in C), not every syllable in turn."""
+    hits: set[int] = set()
+    forms = syl.folded
+    present = set(forms)
+    for form in present.intersection(folded) if folded else ():
+        hits.update(_where(forms, form))
+    if accented:
+        for form in accented.intersection(syl.accented):
+            hits.update(_where(syl.accented, form))
+    if pairs:
+        gaps = syl.gaps
+        for pair in pairs:
+            first, _, second = pair.partition("_")
+            if second in present and first in present:
+                for i in _where(forms, second):
+                    if i and not gaps[i] and forms[i - 1] == first:
+                        hits.update((i - 1, i))
+    return hits
+
+
+def _where(items: list[str], item: str) -> list[int]:
+    """Every index of ``item`` in ``items``."""
+    found = []
+    i = -1
+    try:
+        while True:
+            i = items.index(item, i + 1)
+            found.append(i)
+    except ValueError:
+        return found
 
 
 def _joinable(between: str) -> bool:

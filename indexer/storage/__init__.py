@@ -16,7 +16,8 @@ object. What the rest of vnsearch uses:
 Modules: ``layout`` (the field table, versions), ``records`` (stored records), ``reader``,
 ``writer``, ``files`` (the synced folder), ``columns`` (per-document values for filters, sorting, facets), and the formats behind them: ``whoosh_schema``,
 ``whoosh_formats`` and ``whoosh_segment`` (Whoosh's W3 segments, written a term at a time) and
-``bags`` (frequency-only postings in numpy arrays). A second backend would be another
+``bags`` (frequency-only postings in numpy arrays); ``whoosh_postings`` reads a term's W3 posting
+blocks whole, and ``positions`` matches phrases on their positions as numpy arrays. A second backend would be another
 implementation of ``reader`` and ``writer`` with the same classes' methods.
 """
 

@@ -12,23 +12,27 @@ questions answered for the whole index in global docnums. Its files are memory-m
 position (``mapped``), so any number of threads may use one reader at once, and processes reading
 the same index share its pages through the page cache.
 
-The fast paths read Whoosh's W3 storage below its public API (posting block data, the length
-column); each falls back to the public, slow API when the storage is not what it expects, so a
-Whoosh fork changes speed, not results.
+The fast paths read Whoosh's W3 storage below its public API (a term's chain of posting blocks
+as one slice of the map, ``whoosh_postings``; the length column); each falls back to the public,
+slow API when the storage is not what it expects, so a Whoosh fork changes speed, not results.
+Phrases are matched on positions decoded as arrays (``positions``), not by Whoosh's span
+matchers, and a commit keeps its phrase matches.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.query import Phrase, Term
+from whoosh.matching.mcore import ListMatcher
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
-from . import columns, verify
+from . import columns, positions, verify, whoosh_postings
 from .bags import read_bags
 from .columns import DocumentValues
 from .lexicon import DeletionIndex, cached
@@ -43,6 +47,7 @@ INDEX_NAME = "vnsearch"
 _BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
 _NO_IDS = np.zeros(0, dtype=np.int64)
 _NO_FREQS = np.zeros(0, dtype=np.float32)
+MATCHES_BYTES = 64 * 1024 * 1024  # phrase matches kept per open commit (``IndexReader.matching``)
 
 
 class SegmentReader:
@@ -52,7 +57,7 @@ class SegmentReader:
     integrity: verify.SegmentCheck = verify.UNCHECKED
 
     def __init__(self, searcher):
-        self._searcher = searcher  # a Whoosh searcher over this one segment (phrase matching)
+        self._searcher = searcher  # a Whoosh searcher over this one segment
         self._reader = searcher.reader()
         segment, storage = self._reader.segment(), self._reader.storage()
         self.info: SegmentInfo = segment_info(segment, storage)
@@ -80,8 +85,17 @@ class SegmentReader:
         self.integrity.need("terms")
         if (field, term) not in self._reader:
             return _NO_IDS, _NO_FREQS
+        m = self._reader.postings(field, term)
+        if isinstance(m, FilterMatcher):  # Whoosh hides deleted records one posting at a time
+            deleted = self._deleted_mask
+            try:
+                ids, weights = _blocks(m.child)
+                keep = ~deleted[ids]
+                return ids[keep], weights[keep]
+            except AttributeError:
+                pass
         try:
-            return _blocks(self._reader.postings(field, term))
+            return _blocks(m)
         except AttributeError:  # not the W3 codec: the public API
             m = self._reader.postings(field, term)
             ids, weights = [], []
@@ -107,10 +121,57 @@ class SegmentReader:
 
     def matching(self, field: str, terms: Sequence[str]) -> np.ndarray:
         """Live local docnums where ``terms`` occur one after another in ``field`` (one term:
-        where it occurs). The field must keep positions for more than one term."""
+        where it occurs), ascending. The field must keep positions for more than one term:
+        they are intersected as arrays (``positions.phrase_records``)."""
         self.integrity.need("terms")
-        query = Term(field, terms[0]) if len(terms) == 1 else Phrase(field, list(terms))
-        return np.fromiter(self._searcher.docs_for_query(query), dtype=np.int64)
+        if len(terms) == 1:
+            ids = self._raw_postings(field, terms[0])[0]
+        else:
+            # Rarest term first: the others' blocks that cannot hold its records are not read.
+            found: dict[str, tuple[np.ndarray, Sequence]] = {}
+            records = None
+            for term in sorted(set(terms), key=lambda t: (self._reader.doc_frequency(field, t), t)):
+                wanted = None if records is None else records.tolist()
+                found[term] = self._raw_postings(field, term, with_values=True, wanted=wanted)
+                ids = found[term][0]
+                records = ids if records is None else np.intersect1d(records, ids, assume_unique=True)
+                if not len(records):
+                    return _NO_IDS
+            ids = positions.phrase_records([found[term] for term in terms])
+        deleted = self._deleted_mask
+        return ids if deleted is None or not len(ids) else ids[~deleted[ids]]
+
+    def _raw_postings(self, field: str, term: str, with_values: bool = False,
+                      wanted: list[int] | None = None) -> tuple[np.ndarray, Sequence]:
+        """Local docnums (deleted ones included) of a term of Whoosh's term index and, with
+        ``with_values``, each posting's stored value (a positional field's packed positions);
+        with ``wanted`` (docnums, ascending), at least those of its postings that are among them."""
+        if (field, term) not in self._reader:
+            return _NO_IDS, ()
+        m = self._reader.postings(field, term)
+        if isinstance(m, FilterMatcher):  # deletions: masked by the caller, all at once
+            m = m.child
+        try:
+            if isinstance(m, ListMatcher):  # inlined in the term info
+                return np.asarray(m._ids, dtype=np.int64), (tuple(m._values or ()) if with_values else ())
+            return _block_values(m, with_values, wanted)
+        except AttributeError:  # not the W3 codec: the public API
+            ids, values = [], []
+            while m.is_active():
+                ids.append(m.id())
+                if with_values:
+                    values.append(m.value())
+                m.next()
+            return np.array(ids, dtype=np.int64), values
+
+    @property
+    def _deleted_mask(self) -> np.ndarray | None:
+        """``deleted()``, computed once: a reader's segment never changes its deletions."""
+        try:
+            return self._deleted_cache
+        except AttributeError:
+            self._deleted_cache = self.deleted()
+            return self._deleted_cache
 
     def records_with(self, field: str, value: str) -> np.ndarray:
         """Live local docnums of records whose keyword ``field`` is ``value``."""
@@ -201,38 +262,51 @@ def _text(term: str | bytes) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
-def _blocks(m) -> tuple[np.ndarray, np.ndarray]:
-    """A W3 matcher's postings, a whole block at a time.
+def _block_values(m, with_values: bool, wanted: list[int] | None = None) -> tuple[np.ndarray, list]:
+    """A W3 matcher's docnums and (``with_values``) its postings' stored values; with
+    ``wanted``, only from the blocks that may hold those docnums."""
+    ids, counts, values = [], [], []
+    for n, (raw_ids, _, raw_values) in whoosh_postings.blocks(m, wanted):
+        ids.extend(raw_ids)
+        counts.append(n)
+        if with_values:
+            values.extend(raw_values)
+    return _docnums(ids, counts, m._byteids), values
 
-    The blocks' ids (delta-coded within each block, unless ``_byteids``) and weights are tuples of
-    Python numbers: they are gathered for the whole list and made into arrays once, which costs a
-    third of converting and delta-decoding block by block (128 postings a block)."""
-    id_parts, weight_parts, lengths = [], [], []
-    while True:
-        if m._data is None:
-            m._read_data()
-        raw_ids, raw_weights = m._data[0], m._data[1]
-        n = m._blocklength
-        id_parts.append(raw_ids)
-        lengths.append(n)
-        if raw_weights is None:
-            weight_parts.append(repeat(1.0, n))
-        elif isinstance(raw_weights, float):
-            weight_parts.append(repeat(raw_weights, n))
+
+def _blocks(m) -> tuple[np.ndarray, np.ndarray]:
+    """A W3 matcher's postings: every block's ids and weights gathered in lists (in C), then
+    made arrays once, rather than a few numpy calls per block of 128 postings."""
+    ids, counts, weights = [], [], []
+    for n, (raw_ids, raw_weights, _) in whoosh_postings.blocks(m):
+        ids.extend(raw_ids)
+        counts.append(n)
+        if raw_weights is None:  # W3's minified weights: all 1.0, all one value, or each
+            weights.extend(_ONES[:n] if n <= len(_ONES) else [1.0] * n)
+        elif isinstance(raw_weights, (int, float)):
+            weights.extend([float(raw_weights)] * n)
         else:
-            weight_parts.append(raw_weights)
-        if m._lastblock:
-            break
-        m._next_block()
-    total = sum(lengths)
-    ids = np.fromiter(chain.from_iterable(id_parts), dtype=np.int64, count=total)
-    weights = np.fromiter(chain.from_iterable(weight_parts), dtype=np.float32, count=total)
-    if not m._byteids:  # each block's deltas start again from 0: a running sum, less the blocks before
-        sums = np.cumsum(ids)
-        ends = np.cumsum(lengths)
-        before = np.concatenate([[0], sums[ends[:-1] - 1]])
-        ids = sums - np.repeat(before, lengths)
-    return ids, weights
+            weights.extend(raw_weights)
+    return _docnums(ids, counts, m._byteids), np.array(weights, dtype=np.float32)
+
+
+_ONES = [1.0] * 1024
+
+
+def _docnums(ids: list[int], counts: list[int], absolute: bool) -> np.ndarray:
+    """Docnums from blocks of stored ids: absolute, or (W3's default) each block's first id
+    absolute and the others deltas. Every block's first id is made a delta from the block
+    before's last (the sum of that block's ids), so that one ``cumsum`` decodes them all."""
+    if not ids:
+        return _NO_IDS
+    out = np.array(ids, dtype=np.int64)
+    if absolute:
+        return out
+    if len(counts) > 1:
+        starts = np.cumsum(counts[:-1])
+        lasts = np.add.reduceat(out, np.r_[0, starts])  # each block's last docnum: its first plus its deltas
+        out[starts] -= lasts[:-1]
+    return np.cumsum(out)
 
 
 class IndexReader:
@@ -251,6 +325,9 @@ class IndexReader:
             (SegmentReader(s), base) for s, base in leaves if s.reader().segment() is not None]
         self.size: int = self._searcher.doc_count_all()  # records, deleted ones included
         self.checksummed: bool = False  # whether its commit has a manifest (set by ``verify``)
+        self._matches: OrderedDict[tuple, np.ndarray] = OrderedDict()  # ``matching``'s answers
+        self._matches_bytes = 0
+        self._matches_lock = threading.Lock()
         verify.attach(self, index_dir, INDEX_NAME)
 
     def __enter__(self) -> IndexReader:
@@ -297,9 +374,28 @@ class IndexReader:
         return np.concatenate(parts) if parts else _NO_FREQS
 
     def matching(self, field: str, terms: Sequence[str]) -> np.ndarray:
-        """Live global docnums where ``terms`` occur in a row in ``field``."""
+        """Live global docnums where ``terms`` occur in a row in ``field``, ascending (read-only).
+
+        Kept for the commit's lifetime, up to ``MATCHES_BYTES``: the same phrases recur from
+        query to query (a synonym group's other forms, ``thanh pho ho chi minh``), and one of
+        common syllables reads most of their posting blocks."""
+        key = (field, tuple(terms))
+        with self._matches_lock:
+            found = self._matches.get(key)
+            if found is not None:
+                self._matches.move_to_end(key)
+                return found
         parts = [seg.matching(field, terms) + base for seg, base in self.segments]
-        return np.concatenate(parts) if parts else _NO_IDS
+        found = np.concatenate(parts) if parts else _NO_IDS
+        found.flags.writeable = False
+        with self._matches_lock:
+            if key not in self._matches:
+                self._matches[key] = found
+                self._matches_bytes += found.nbytes
+                while self._matches_bytes > MATCHES_BYTES and len(self._matches) > 1:
+                    _, gone = self._matches.popitem(last=False)
+                    self._matches_bytes -= gone.nbytes
+        return found
 
     def terms_within(self, field: str, term: str, maxdist: int) -> list[str]:
         """Indexed terms within ``maxdist`` edits of ``term``, as release 0.1 found them: Whoosh

@@ -140,3 +140,33 @@ def test_field_analyzers_give_its_arrays_on_any_text(text):
 @given(sentence())
 def test_field_analyzers_give_its_arrays_on_sentences(text):
     _check_fields(text)
+
+
+def _scanned(text: str) -> tuple[list[int], list[int], list[str], list[str]]:
+    """An independent split: one regex match at a time, the letters-or-marks pattern as first
+    written (``split_arrays`` uses ``re.split`` and an equivalent pattern), gaps as ``Span``
+    defines them."""
+    marks = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    starts, ends, gaps, raw = [], [], [], []
+    for m in re.finditer(rf"[^\W_](?:[^\W_]|[{marks}])*", text):
+        between = "\n" + text[: m.start()] if not ends else text[ends[-1] : m.start()]
+        if "\n" in between:
+            head, tail = between[: between.index("\n")], between[between.rindex("\n") + 1 :]
+            gap = "".join(head.split()) + "\n" + "".join(tail.split())
+        else:
+            gap = "".join(between.split())
+        starts.append(m.start())
+        ends.append(m.end())
+        gaps.append(gap)
+        raw.append(m.group())
+    return starts, ends, gaps, raw
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+def test_split_arrays_is_a_scan_one_match_at_a_time(form):
+    from analyzers.syllables import split_arrays
+
+    odd = ["a_b __c_ d", "\t tab\u00a0nbsp  hai  cách\r\ndòng", "x\u0301\u0323y\u0300 \u0301z", "9,5 - 10/12\n\n\n:"]
+    for text in TEXTS + odd + [t.upper() for t in odd]:
+        text = unicodedata.normalize(form, text)
+        assert split_arrays(text) == _scanned(text), text[:40]
