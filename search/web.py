@@ -83,6 +83,7 @@ def create_app(index_dir: Path | None = None, synonyms: bool | Path = True) -> F
         context.setdefault("exact", False)
         context.setdefault("sort", "relevance")
         context.setdefault("filter_params", [])
+        context.setdefault("typed", False)
         return templates.TemplateResponse(request, name, context, status_code=status)
 
     @app.middleware("http")
@@ -146,7 +147,7 @@ def create_app(index_dir: Path | None = None, synonyms: bool | Path = True) -> F
         state = PageState(q[:MAX_QUERY], want_exact, n_limit, sort if sort in SORTS else "relevance", filters,
                           as_typed)
         base = dict(q=state.q, exact=want_exact, limit=n_limit, offset=n_offset, sort=state.sort,
-                    filter_params=filters)
+                    filter_params=filters, typed=as_typed)
         if errors:
             return render(request, "search.html", 400, errors=errors, result=None, **base)
         if not q.strip() and not filters:
@@ -217,11 +218,17 @@ def create_app(index_dir: Path | None = None, synonyms: bool | Path = True) -> F
     def api_suggest(
         q: str = Query("", max_length=MAX_QUERY),
         exact: bool = Query(False),
+        filter: list[str] = Query([], max_length=MAX_FILTERS,
+                                  description="The page's filters, field:value: titles only of documents they let through"),
+        typed: bool = Query(False, description="Telex/VNI keystrokes as typed, as on the page"),
     ) -> dict:
+        """What pressing Enter would find, as far as it is typed: the page's filters and its
+        as-typed switch apply, as they do to the results the form submits to."""
         if not q.strip():
             return {"query": q, "suggestion": None, "titles": []}
         # The last word matches as a prefix (search's default): what is being typed is incomplete.
-        result = search(q, index_dir, limit=SUGGEST_TITLES, exact=exact, passages_per_doc=1, synonyms=synonyms)
+        result = search(q, index_dir, limit=SUGGEST_TITLES, exact=exact, passages_per_doc=1,
+                        filters=[f[:MAX_QUERY] for f in filter if f.strip()], synonyms=synonyms, as_typed=typed)
         titles = [
             {"doc_id": d.doc_id, "title": d.title or d.path, "url": _doc_url(d.doc_id, q, exact, d.passages[0].passage_no)}
             for d in result.documents()
@@ -319,7 +326,7 @@ def serve(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000, wor
             raise SearchError(f"no vnsearch index at {index_dir}: build one with `vnsearch index PATH --index {index_dir}`")
         if workers <= 1:
             warm(Path(index_dir))  # the first user's typo should not wait for the lookup index
-        check_synonyms(synonyms)  # a bad synonyms file is a one-line error now, not on every query
+        check_synonyms(synonyms, Path(index_dir))  # a bad synonyms file is a one-line error now, not on every query
     except (SearchError, IndexerError, OSError) as exc:
         print(f"vnsearch: {exc}", file=sys.stderr)
         sys.exit(1)
