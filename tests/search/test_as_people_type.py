@@ -320,6 +320,67 @@ def test_prefix_highlights_the_completed_syllable(built):
     assert "Bắc Ninh" in _marked(result, "ubnd-full.txt")
 
 
+@pytest.mark.parametrize("query,name,completed", [
+    ("tinh bac n", "ubnd-full.txt", "Bắc Ninh"), ("uy ban nhan d", "ubnd-full.txt", "Ủy ban nhân dân"),
+    ("tinh lang s", "ubnd-short.txt", "Lạng Sơn"),
+])
+def test_one_letter_after_a_syllable_completes_by_its_pairs(built, query, name, completed):
+    index, _ = built
+    result = search(query, index=index)
+    assert _names(result)[0] == name and any(completed in m for m in _marked(result, name))
+
+
+def test_after_a_syllable_the_prefix_is_searched_by_its_pairs_and_one_letter_alone_not_at_all(built):
+    from search.engine import QueryOptions, plan_for, searching
+    from search.plan import Scored
+    from search.syntax import parse
+
+    index, _ = built
+    with searching(index) as opened:
+        plan = plan_for(parse("bac ni"), opened.reader, QueryOptions(prefix=True))
+        fsyl = {t for c in plan.clauses if isinstance(c, Scored) and c.field == "fsyl" for t in c.terms}
+        fpair = {t for c in plan.clauses if isinstance(c, Scored) and c.field == "fpair" for t in c.terms}
+        assert "ninh" not in fsyl and "bac_ninh" in fpair  # the pair alone: what was typed and its context
+        alone = plan_for(parse("ni"), opened.reader, QueryOptions(prefix=True))
+        assert "ninh" in {t for c in alone.clauses if isinstance(c, Scored) for t in c.terms}
+        assert plan_for(parse("n"), opened.reader, QueryOptions(prefix=True)).expansion is None
+    assert search("n", index=index).to_dict()["documents"] == search("n", index=index, prefix=False).to_dict()["documents"]
+
+
+def test_short_prefixes_are_ranked_by_passages_once_per_open_index(built, tmp_path, monkeypatch):
+    from search import prefix
+    from search.engine import searching
+
+    index, _ = built
+    with searching(index) as opened:
+        reader = opened.reader
+        found = prefix.candidates(reader, "t")
+        assert found and "t" not in found and all(t.startswith("t") for t in found)
+        frequency = [reader.doc_frequency("fsyl", t) for t in found]
+        assert frequency == sorted(frequency, reverse=True)  # most passages first
+        assert prefix.candidates(reader, "t") is found  # kept with the open index
+        every = [t for t in reader.terms_with_prefix("fsyl", "t") if t != "t"]
+        assert set(found) == set(every) or len(found) == prefix.MAX_CANDIDATES
+    monkeypatch.setattr(prefix, "MAX_CANDIDATES", 3)
+    copy = tmp_path / "ix"
+    shutil.copytree(index, copy)
+    with searching(copy) as opened:
+        top = prefix.candidates(opened.reader, "n")
+        ranked = sorted((t for t in opened.reader.terms_with_prefix("fsyl", "n") if t != "n"),
+                        key=lambda t: (-opened.reader.doc_frequency("fsyl", t), t))
+        assert list(top) == ranked[:3]
+        assert "xoong" not in prefix.candidates(opened.reader, "xo")
+    monkeypatch.undo()
+    # a new commit is a new reader: what it adds is ranked too
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "xoong.txt").write_text("Nồi xoong nhôm\n\nBà mua nồi xoong nhôm ở chợ xoong xoong.", encoding="utf-8")
+    index_paths([more], copy, jobs=1)
+    with searching(copy) as opened:
+        assert "xoong" in prefix.candidates(opened.reader, "xo")
+    assert any("Nồi xoong" in m for m in _marked(search("noi x", index=copy), "xoong.txt"))
+
+
 # -- the analysis version --------------------------------------------------------------------
 
 # Release 0.1's index (analysis version 1: its segments do not record one).
