@@ -54,16 +54,19 @@ def main() -> None:
 @click.option("--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes (default: all cores).")
 @click.option("--memory-mb", type=click.IntRange(64, 1 << 20), default=512, show_default=True,
               help="Memory the writer may buffer before spilling to disk.")
+@click.option("--synonyms", "synonyms_file", type=click.Path(path_type=Path), default=None,
+              help="A file of synonym groups (one group a line, terms separated by commas) kept in the index: "
+                   "every search of it uses them, beside the shipped table. Replaces the groups it kept before.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, jobs: int | None, memory_mb: int,
-              as_json: bool) -> None:
+              synonyms_file: Path | None, as_json: bool) -> None:
     """Index the documents under PATHS (files and folders)."""
     index_dir = index_dir or default_index_dir()
     display = None if as_json else _ProgressDisplay(
         sys.stderr.isatty(), every=float(os.environ.get("VNSEARCH_PROGRESS_SECONDS") or 10))
     try:
         summary = index_paths(paths, index_dir, rebuild=rebuild, jobs=jobs or default_jobs(),
-                              progress=display, memory_mb=memory_mb)
+                              progress=display, memory_mb=memory_mb, synonyms=synonyms_file)
     except KeyboardInterrupt:
         _close(display)
         _fail("interrupted: the index keeps its last committed state")
@@ -172,8 +175,9 @@ def _progress_text(p: Progress) -> str:
               help="A filter, as in a query (date:2021, category:Sức khỏe); repeat for more.")
 @click.option("--no-prefix", is_flag=True, help="Match the last word whole only (by default it also matches as the start of a longer syllable).")
 @click.option("--synonyms", "synonyms_file", type=click.Path(path_type=Path), default=None,
-              help="A file of synonym groups (one group a line, terms separated by commas) added to the shipped table.")
-@click.option("--no-synonyms", is_flag=True, help="Do not expand abbreviations and synonyms.")
+              help="A file of synonym groups (one group a line, terms separated by commas) added to the shipped "
+                   "table and to those the index keeps.")
+@click.option("--no-synonyms", is_flag=True, help="Do not expand abbreviations and synonyms (none of them).")
 @click.option("--as-typed", is_flag=True, help="Search words typed as Telex/VNI keystrokes as they are.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--color/--no-color", "color", default=None, help="Colour the hits (default: on a terminal, unless NO_COLOR is set).")
@@ -329,14 +333,17 @@ def _print_repair(fixed, index_dir: Path) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Server processes, sharing the index through the page cache (default: one per core).")
 @click.option("--synonyms", "synonyms_file", type=click.Path(path_type=Path), default=None,
-              help="A file of synonym groups added to the shipped table.")
-def serve_cmd(index_dir: Path | None, host: str, port: int, workers: int | None, synonyms_file: Path | None) -> None:
+              help="A file of synonym groups added to the shipped table and the index's own.")
+@click.option("--no-synonyms", is_flag=True, help="Do not expand abbreviations and synonyms.")
+def serve_cmd(index_dir: Path | None, host: str, port: int, workers: int | None, synonyms_file: Path | None,
+              no_synonyms: bool) -> None:
     """Serve the search page and JSON API."""
     try:
         from search.web import default_workers, serve
     except ImportError as exc:
         _fail(f"the web server could not start: {exc}")
-    serve(index_dir, host=host, port=port, workers=workers or default_workers(), synonyms=synonyms_file or True)
+    serve(index_dir, host=host, port=port, workers=workers or default_workers(),
+          synonyms=False if no_synonyms else (synonyms_file or True))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ Pieces, one job each: ``normalize`` (one syllable's canonical form, through the 
 syllables with their spans, accented and folded forms and pairs, which indexing, queries,
 highlighting and suggestions all call), ``words`` (pyvi word segmentation), and ``fields``, which composes
 them into the Whoosh analyzer of each index field. ``telex`` decodes Telex/VNI keystrokes (for
-queries), and ``version`` numbers the analysis, which each index segment records.
+queries), ``synonym_file`` reads the synonyms file format (for the indexer, which keeps the
+user's groups in the index, and for queries), and ``version`` numbers the analysis, which each
+index segment records.
 """
 
 from .analysis import Syllables, analyze, folded_pairs
@@ -14,6 +16,7 @@ from .fields import FIELD_ANALYZERS, FoldFilter, PairFilter, SyllableTokenizer, 
 from .fold import fold
 from .iy import unify_iy
 from .normalize import canonical_tone, nfc, normalize_spelling, normalize_syllable
+from .synonym_file import SynonymsError, Term, parse_groups, read_synonyms
 from .telex import decode_keystrokes
 from .version import ANALYSIS_VERSION
 from .syllables import Span, split_syllables
@@ -25,7 +28,9 @@ __all__ = [
     "PairFilter",
     "Span",
     "Syllables",
+    "SynonymsError",
     "SyllableTokenizer",
+    "Term",
     "WordFilter",
     "analyze",
     "canonical_tone",
@@ -35,6 +40,8 @@ __all__ = [
     "nfc",
     "normalize_spelling",
     "normalize_syllable",
+    "parse_groups",
+    "read_synonyms",
     "split_syllables",
     "unify_iy",
 ]

@@ -32,6 +32,7 @@ from .documents import FileResult, analyze_document, analyze_file, analyze_lines
 from .lines import LineScan, scan_lines, share_out, splittable
 from .readers import SUPPORTED_SUFFIXES, RawDocument
 from .stats import record_build, scanned_files
+from .synonyms import CheckedSynonyms, checked_synonyms, record_synonyms
 from .storage import EncodedDocument, IndexWriter, WrittenSegment, encode, open_reader
 from .workers import BlockTask, Written, blocks, write_block
 from . import workers
@@ -168,6 +169,12 @@ def _building(index_dir: Path, *, clear: bool, jobs: int, lock_wait: float = 0.0
             committed()
 
 
+def _keep_synonyms(index_dir: Path, groups: CheckedSynonyms | None) -> None:
+    """After a build's commit, under its lock: the synonyms it was given become the index's."""
+    if groups is not None:
+        record_synonyms(index_dir, groups)
+
+
 def _counts(index_dir: Path) -> tuple[int, int]:
     with open_reader(index_dir) as reader:
         return reader.counts()
@@ -233,12 +240,15 @@ def index_paths(
     lock_wait: float = 0.0,
     commit_every: int | None = None,
     memory_mb: int | None = None,
+    synonyms: str | os.PathLike | None = None,
 ) -> Summary:
     """Bring the index at ``index_dir`` up to date with the files under ``paths``.
 
     ``commit_every``: commit after about this many records (default ``COMMIT_EVERY``, or the
     ``VNSEARCH_COMMIT_EVERY`` environment variable), so an interrupted run keeps its work.
-    ``memory_mb``: what the writer may buffer (default 512; ``storage.buffer_sizes``)."""
+    ``memory_mb``: what the writer may buffer (default 512; ``storage.buffer_sizes``).
+    ``synonyms``: a synonyms file, checked before anything is indexed and kept in the index for
+    every later search of it (``indexer.synonyms``); ``None`` keeps what the index has."""
     index_dir = Path(index_dir)
     paths = list(paths)
     jobs = jobs or default_jobs()
@@ -247,7 +257,12 @@ def index_paths(
     state = Progress()
     scanned: dict[str, list[int]] = {}  # JSONL files brought up to date line by line: their stat
     forget: list[str] = []  # files whose ``scanned`` entry no longer holds
-    committed = lambda: record_build(index_dir, [os.path.abspath(p) for p in paths], scanned, forget, rebuild)  # noqa: E731
+    groups = checked_synonyms(synonyms) if synonyms is not None else None
+
+    def committed() -> None:
+        record_build(index_dir, [os.path.abspath(p) for p in paths], scanned, forget, rebuild)
+        _keep_synonyms(index_dir, groups)
+
     reports = _FORK.Queue() if jobs > 1 else None
     with _building(index_dir, clear=rebuild, jobs=jobs, lock_wait=lock_wait, commit_every=commit_every,
                    memory_mb=memory_mb, committed=committed, reports=reports) as (writer, executor):
@@ -605,14 +620,19 @@ def index_documents(
     *,
     jobs: int | None = None,
     batch: int = 64,
+    synonyms: str | os.PathLike | None = None,
 ) -> Summary:
     """Index ready-made documents into a new index (benchmarks use it). A document without a
-    ``doc_id`` is numbered by its place in ``documents`` (``doc-0``, ``doc-1``, ...)."""
+    ``doc_id`` is numbered by its place in ``documents`` (``doc-0``, ``doc-1``, ...).
+    ``synonyms``: a synonyms file kept in the index, as ``index_paths`` takes it."""
     index_dir = Path(index_dir)
     jobs = jobs or default_jobs()
     started = time.monotonic()
     summary = Summary()
-    with _building(index_dir, clear=True, jobs=jobs) as (writer, executor):
+    # A new index: it keeps the synonyms given, and no copy left by an index the folder held before.
+    groups = checked_synonyms(synonyms) if synonyms is not None else CheckedSynonyms("", 0)
+    with _building(index_dir, clear=True, jobs=jobs,
+                   committed=lambda: _keep_synonyms(index_dir, groups)) as (writer, executor):
         # Two batches per worker keep it busy; more only hold analyzed postings in memory.
         for docs in _bounded(executor, _analyze_batch, _batches(documents, batch), 2 * jobs):
             for doc in docs:

@@ -73,8 +73,9 @@ def query_terms(query: str, index: str | Path | None = None, *, exact: bool = Fa
     decoded keystrokes, synonyms and the last syllable's expansion applied)."""
     if parse(query).is_empty():
         return QueryTerms()
-    options = QueryOptions(exact, prefix and still_typing(query), synonym_table(synonyms), as_typed)
-    with searching(resolve_index(index)) as opened:
+    index_dir = resolve_index(index)
+    options = QueryOptions(exact, prefix and still_typing(query), synonym_table(synonyms, index_dir), as_typed)
+    with searching(index_dir) as opened:
         reader = opened.reader
         decode = None if as_typed else (lambda text: decode_query(text, reader))
         # As search() does: filters taken out (a ``date:2021`` marks no "2021"), keystrokes decoded.

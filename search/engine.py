@@ -21,6 +21,7 @@ from indexer.default import ensure_default_index
 from indexer.storage import DocumentRecord, IndexReader, exists, open_reader
 
 from indexer.doc_fields import relative_path
+from indexer.synonyms import recorded_synonyms
 
 from . import narrow
 from .docvalues import columns_for, roots_for
@@ -162,8 +163,8 @@ def search(
     ``filters``: more ``field:value`` filters, as typed in a query (``"date:2021"``).
     ``prefix``: the last word, if the query ends in it, also matches as the start of a longer
     syllable (it is still being typed). ``synonyms``: ``True`` expands abbreviations and
-    synonyms by the shipped table, a file path by that table and the file's groups, ``False``
-    not at all. ``as_typed=True`` searches words typed as Telex/VNI keystrokes as they are,
+    synonyms by the shipped table and the groups the index keeps (``vnsearch index
+    --synonyms``), a file path by those and the file's groups too, ``False`` not at all. ``as_typed=True`` searches words typed as Telex/VNI keystrokes as they are,
     rather than as the syllables they spell.
     """
     started = time.perf_counter()
@@ -182,8 +183,8 @@ def search(
                             else "nothing to search for: the query only excludes words")
         result.took_ms = _ms(started)
         return result
-    options = QueryOptions(exact, prefix and still_typing(query), synonym_table(synonyms), as_typed)
     index_dir = resolve_index(index)
+    options = QueryOptions(exact, prefix and still_typing(query), synonym_table(synonyms, index_dir), as_typed)
     with searching(index_dir) as opened:
         result.notes.extend(filter(None, [analysis_note(opened.reader, index_dir)]))
         _answer(opened, ask, result, options, limit=limit, offset=offset, per_doc=passages_per_doc)
@@ -201,18 +202,21 @@ class QueryOptions:
     as_typed: bool = False
 
 
-def synonym_table(synonyms: bool | str | os.PathLike) -> Synonyms | None:
+def synonym_table(synonyms: bool | str | os.PathLike, index_dir: Path | None = None) -> Synonyms | None:
+    """The groups a search of ``index_dir`` expands by: the shipped table, the index's own (given
+    at index time), and a file given now; none at all for ``False``."""
     if synonyms is False or synonyms is None:
         return None
+    recorded = recorded_synonyms(index_dir) if index_dir is not None else None
     try:
-        return load_synonyms(None if synonyms is True else synonyms)
+        return load_synonyms(None if synonyms is True else synonyms, recorded)
     except SynonymsError as exc:
         raise SearchError(str(exc)) from None
 
 
-def check_synonyms(synonyms: bool | str | os.PathLike) -> None:
-    """Read a synonyms file now: a ``SearchError`` saying what is wrong with it, if anything."""
-    synonym_table(synonyms)
+def check_synonyms(synonyms: bool | str | os.PathLike, index_dir: Path | None = None) -> None:
+    """Read the synonyms files now: a ``SearchError`` saying what is wrong with one, if anything."""
+    synonym_table(synonyms, index_dir)
 
 
 def plan_for(parsed: ParsedQuery, reader: IndexReader, options: QueryOptions):

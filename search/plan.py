@@ -24,7 +24,8 @@ are left out; syllables in more than ``COMMON`` of all passages (``của``, ``v�
 through their pairs when the query has rarer ones (``tác_dụng`` carries what they mean at a
 fraction of the postings); an unknown syllable is replaced by its most frequent neighbour one
 edit away (a typo). Queries are capped at ``MAX_SYLLABLES`` syllables and ``MAX_CORRECTIONS``
-typo lookups, so no query costs without bound. What a hit is marked by is derived from the plan
+typo lookups (and a prefix to ``prefix.MAX_EXPANSIONS`` pairs or syllables), so no query costs
+without bound. What a hit is marked by is derived from the plan
 afterwards (``marks``), and what the clauses do to scores is ``rank``'s business: a new operator
 is a new clause kind, its builder here and its effect there.
 """
@@ -267,11 +268,12 @@ def synonym_terms(free: list[QuerySyllable], matches: list[synonym_groups.Match]
 
 
 def prefix_terms(expansion: prefixes.Expansion | None) -> list[Scored]:
-    """The syllables the last one may be the start of, and their pairs with the one before, at a
-    fraction of a whole word's weights (``prefix``)."""
+    """What the last syllable may be the start of, at a fraction of a whole word's weights
+    (``prefix``): its pairs with the syllable before it, or, as the first syllable, the longer
+    syllables themselves."""
     if expansion is None:
         return []
-    out = [Scored("fsyl", expansion.syllables, W_FOLDED * prefixes.FRACTION)]
+    out = [Scored("fsyl", expansion.syllables, W_FOLDED * prefixes.FRACTION)] if expansion.syllables else []
     if expansion.pairs:
         out.append(Scored("fpair", expansion.pairs, W_PAIR * prefixes.FRACTION))
     return out

@@ -1,10 +1,13 @@
 """Abbreviations and synonyms: groups of terms that mean the same (``UBND`` = ``Ủy ban nhân dân``,
 ``TP.HCM`` = ``TPHCM`` = ``Thành phố Hồ Chí Minh``), so that a query in one form finds the others.
 
-The table vnsearch ships (``data/synonyms.txt``, with its sources) is always used; a file of the
-same format given at search time (``search(synonyms=FILE)``, ``vnsearch search --synonyms FILE``,
-``vnsearch serve --synonyms FILE``) adds groups. Terms are matched by their folded syllables
-(``analyzers.analyze``), so any spelling of a term matches.
+The table vnsearch ships (``data/synonyms.txt``, with its sources) is always used; the groups
+of a file given at index time (``vnsearch index --synonyms FILE``, kept in the index:
+``indexer.synonyms``) are added for every search of that index, and those of a file given at
+search time (``search(synonyms=FILE)``, ``vnsearch search --synonyms FILE``, ``vnsearch serve
+--synonyms FILE``) are added to both. ``synonyms=False`` (``--no-synonyms``) turns all of them
+off. The file format is ``analyzers.synonym_file``'s; terms are matched by their folded
+syllables (``analyzers.analyze``), so any spelling of a term matches.
 
 When a run of the query's free-text syllables is a term of a group, each other term of the group
 becomes a phrase the hits may hold instead (``plan.Bonus`` on ``fsyl``), worth what the typed
@@ -22,21 +25,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from analyzers import analyze
+from analyzers import SynonymsError, Term, analyze, parse_groups, read_synonyms
+
+__all__ = ["SHIPPED", "Match", "Synonyms", "SynonymsError", "find", "load", "parse_groups"]
 
 SHIPPED = Path(__file__).parent / "data" / "synonyms.txt"
-MAX_TERM_SYLLABLES = 8
 _CODE_JOINERS = frozenset("-/._&+")  # a gap holding one of these ties a term to its neighbour
-
-
-class SynonymsError(ValueError):
-    """A synonyms file that cannot be read; the message names it and says why."""
-
-
-@dataclass(frozen=True)
-class Term:
-    folded: tuple[str, ...]
-    short: bool  # one or two capitals: expanded only where written as an abbreviation
 
 
 @dataclass(frozen=True)
@@ -56,30 +50,6 @@ class Match:
     alternatives: tuple[tuple[str, ...], ...]
 
 
-def parse_groups(text: str, source: str) -> list[tuple[Term, ...]]:
-    """The groups of a synonyms file's text (``source`` names it in errors)."""
-    groups = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        terms = []
-        for raw in (part.strip() for part in line.split(",")):
-            syl = analyze(raw)
-            if not syl.folded:
-                continue
-            if len(syl.folded) > MAX_TERM_SYLLABLES:
-                raise SynonymsError(f"{source}, line {number}: a term has more than {MAX_TERM_SYLLABLES} syllables")
-            short = len(syl.folded) == 1 and len(raw) <= 2 and raw.isupper()
-            terms.append(Term(tuple(syl.folded), short))
-        unique = tuple({t.folded: t for t in terms}.values())
-        if len(unique) >= 2:
-            groups.append(unique)
-        elif terms:
-            raise SynonymsError(f"{source}, line {number}: a group needs two terms separated by a comma")
-    return groups
-
-
 def _build(groups: list[tuple[Term, ...]]) -> Synonyms:
     by_folded: dict[tuple[str, ...], list[int]] = {}
     for g, group in enumerate(groups):
@@ -94,27 +64,29 @@ def _shipped() -> tuple[tuple[Term, ...], ...]:
     return tuple(parse_groups(SHIPPED.read_text(encoding="utf-8"), SHIPPED.name))
 
 
-@lru_cache(maxsize=16)
-def _with_file(path: str, mtime: float) -> Synonyms:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise SynonymsError(f"synonyms file {path} is not UTF-8 text") from None
-    except OSError as exc:
-        raise SynonymsError(f"cannot read synonyms file {path}: {exc.strerror or exc}") from None
-    return _build([*_shipped(), *parse_groups(text, path)])
+@lru_cache(maxsize=32)
+def _with_files(files: tuple[tuple[str, float], ...]) -> Synonyms:
+    """The shipped table and the groups of each (path, mtime), in that order (the mtime only
+    keys the cache: a changed file is read again)."""
+    groups = list(_shipped())
+    for path, _ in files:
+        groups.extend(read_synonyms(path)[1])
+    return _build(groups)
 
 
-def load(path: str | os.PathLike | None = None) -> Synonyms:
-    """The shipped table, plus the groups of the file at ``path`` if one is given (re-read when
-    it changes)."""
-    if path is None:
-        return _shipped_synonyms()
+def load(path: str | os.PathLike | None = None, recorded: str | os.PathLike | None = None) -> Synonyms:
+    """The shipped table, plus the groups an index records (``recorded``, the copy ``vnsearch
+    index --synonyms`` keeps in it), plus those of the file at ``path`` given at search time;
+    each file re-read when it changes."""
+    files = tuple(_stamp(p) for p in (recorded, path) if p is not None)
+    return _with_files(files) if files else _shipped_synonyms()
+
+
+def _stamp(path: str | os.PathLike) -> tuple[str, float]:
     try:
-        mtime = os.stat(path).st_mtime
+        return os.fspath(path), os.stat(path).st_mtime_ns
     except OSError as exc:
         raise SynonymsError(f"cannot read synonyms file {path}: {exc.strerror or exc}") from None
-    return _with_file(os.fspath(path), mtime)
 
 
 @lru_cache(maxsize=1)

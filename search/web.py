@@ -81,6 +81,7 @@ def create_app(index_dir: Path | None = None, synonyms: bool | Path = True) -> F
         context.setdefault("exact", False)
         context.setdefault("sort", "relevance")
         context.setdefault("filter_params", [])
+        context.setdefault("typed", False)
         return templates.TemplateResponse(request, name, context, status_code=status)
 
     @app.middleware("http")
@@ -134,7 +135,7 @@ def create_app(index_dir: Path | None = None, synonyms: bool | Path = True) -> F
         state, n_offset, errors = _page_state(q, limit, offset, exact, sort, filter, typed)
         n_limit, want_exact, filters = state.limit, state.exact, state.filters
         base = dict(q=state.q, exact=want_exact, limit=n_limit, offset=n_offset, sort=state.sort,
-                    filter_params=filters, state=state)
+                    filter_params=filters, state=state, typed=state.typed)
         if errors:
             return render(request, "search.html", 400, errors=errors, result=None, **base)
         if not q.strip() and not filters:
@@ -209,13 +210,21 @@ def create_app(index_dir: Path | None = None, synonyms: bool | Path = True) -> F
     def api_suggest(
         q: str = Query("", max_length=MAX_QUERY),
         exact: bool = Query(False),
+        filter: list[str] = Query([], max_length=MAX_FILTERS,
+                                  description="The page's filters, field:value: titles only of documents they let through"),
+        typed: bool = Query(False, description="Telex/VNI keystrokes as typed, as on the page"),
     ) -> dict:
+        """What pressing Enter would find, as far as it is typed: the page's filters and its
+        as-typed switch apply, as they do to the results the form submits to."""
         if not q.strip():
             return {"query": q, "suggestion": None, "titles": []}
         # The last word matches as a prefix (search's default): what is being typed is incomplete.
-        result = search(q, index_dir, limit=SUGGEST_TITLES, exact=exact, passages_per_doc=1, synonyms=synonyms)
+        filters = [f[:MAX_QUERY] for f in filter if f.strip()][:MAX_FILTERS]
+        result = search(q, index_dir, limit=SUGGEST_TITLES, exact=exact, passages_per_doc=1,
+                        filters=filters, synonyms=synonyms, as_typed=typed)
+        state = PageState(q, exact, filters=filters, typed=typed)  # the page's: its links lead back to it
         titles = [
-            {"doc_id": d.doc_id, "title": d.title or d.path, "url": PageState(q, exact).doc_url(d.doc_id, d.passages[0].passage_no)}
+            {"doc_id": d.doc_id, "title": d.title or d.path, "url": state.doc_url(d.doc_id, d.passages[0].passage_no)}
             for d in result.documents()
         ]
         return {"query": q, "suggestion": result.suggestion, "titles": titles}
@@ -315,7 +324,7 @@ def serve(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000, wor
             raise SearchError(f"no vnsearch index at {index_dir}: build one with `vnsearch index PATH --index {index_dir}`")
         if workers <= 1:
             warm(Path(index_dir))  # the first user's typo should not wait for the lookup index
-        check_synonyms(synonyms)  # a bad synonyms file is a one-line error now, not on every query
+        check_synonyms(synonyms, Path(index_dir))  # a bad synonyms file is a one-line error now, not on every query
     except (SearchError, IndexerError, OSError) as exc:
         print(f"vnsearch: {exc}", file=sys.stderr)
         sys.exit(1)

@@ -169,3 +169,37 @@ def test_keystrokes_prefix_and_synonyms_options(built: Path, tmp_path: Path):
     for bad, message in ((tmp_path / "none.txt", "cannot read synonyms file"), (tmp_path, "cannot read synonyms file")):
         out = vnsearch("search", "UBND", "--synonyms", str(bad), "--index", ix)
         assert out.returncode == 1 and message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_index_keeps_the_synonyms_it_is_given(tmp_path: Path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "phong-doc.txt").write_text("Phòng đọc sách của xã\n\nPhòng đọc sách của xã vừa nhận thêm năm trăm cuốn "
+                                        "truyện.", encoding="utf-8")
+    (docs / "ubnd.txt").write_text("Ủy ban nhân dân xã họp dân\n\nỦy ban nhân dân xã họp dân bàn việc làm đường.",
+                                   encoding="utf-8")
+    ix = str(tmp_path / "ix")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("thư viện, phòng đọc sách\nchỉ một từ\n", encoding="utf-8")
+    out = vnsearch("index", str(docs), "--index", ix, "--synonyms", str(bad))
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert out.stderr.strip().splitlines() == [f"vnsearch: {bad}, line 2: a group needs two terms separated by a comma"]
+    assert not (tmp_path / "ix").exists()  # checked before anything was written
+
+    groups = tmp_path / "groups.txt"
+    groups.write_text("thư viện, phòng đọc sách\n", encoding="utf-8")
+    assert vnsearch("index", str(docs), "--index", ix, "--synonyms", str(groups)).returncode == 0
+    groups.unlink()
+
+    def names(*args: str) -> list[str]:
+        found = vnsearch("search", *args, "--index", ix, "--json")
+        assert found.returncode == 0, found.stderr
+        return [Path(d["path"]).name for d in json.loads(found.stdout)["documents"]]
+
+    assert names("thư viện")[0] == "phong-doc.txt"  # not told: the index's groups
+    assert "phong-doc.txt" not in names("thư viện", "--no-synonyms")
+    assert names("UBND") == ["ubnd.txt"] and names("UBND", "--no-synonyms") == []
+    more = tmp_path / "more.txt"
+    more.write_text("chính quyền xã, ủy ban nhân dân xã\n", encoding="utf-8")
+    assert names("chính quyền xã", "--synonyms", str(more)) == ["ubnd.txt"]
+    assert names("thư viện", "--synonyms", str(more))[0] == "phong-doc.txt"  # added to the index's, not instead

@@ -24,14 +24,19 @@
     list.appendChild(li);
   }
 
+  // The form's own fields (exact, sort, the page's filters, typed) with another q: suggestions
+  // are what submitting the form would find, and the did-you-mean link keeps the page's state.
+  function formParams(q) {
+    var params = input.form ? new URLSearchParams(new FormData(input.form)) : new URLSearchParams();
+    params.set("q", q);
+    return params;
+  }
+
   function show(data) {
     list.textContent = "";
     active = -1;
     if (data.suggestion) {
-      var params = new URLSearchParams({ q: data.suggestion });
-      var form = input.form;
-      if (form && form.exact && form.exact.checked) params.set("exact", "1");
-      item("Có phải bạn muốn tìm: " + data.suggestion, "/?" + params.toString(), "didyoumean");
+      item("Có phải bạn muốn tìm: " + data.suggestion, "/?" + formParams(data.suggestion).toString(), "didyoumean");
     }
     (data.titles || []).forEach(function (t) { item(t.title, t.url, "title"); });
     list.hidden = !list.children.length;
@@ -44,8 +49,8 @@
     if (controller) controller.abort();
     if (!q) { clear(); return; }
     controller = new AbortController();
-    var params = new URLSearchParams({ q: q.slice(0, 1000) });
-    if (input.form && input.form.exact && input.form.exact.checked) params.set("exact", "true");
+    var params = formParams(q.slice(0, 1000));
+    params.delete("sort");  // suggestions are the best matches, whatever the page's order
     fetch("/api/suggest?" + params.toString(), { signal: controller.signal, headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) { if (data && input.value.trim() === q) show(data); })

@@ -169,6 +169,91 @@ def test_a_bad_synonyms_file_is_one_clear_error(built, tmp_path, content, messag
         search("UBND", index=index, synonyms=tmp_path / "missing.txt")
 
 
+LIBRARY = {  # none of them writes the other form of a group below
+    "thu-vien.txt": "Thư viện tỉnh mở cửa buổi tối\n\nThư viện tỉnh mở cửa đến chín giờ tối cho học sinh ôn thi.",
+    "phong-doc.txt": "Phòng đọc sách của xã\n\nPhòng đọc sách của xã vừa nhận thêm năm trăm cuốn truyện.",
+    "sieu-thi.txt": "Siêu thị mini ở phường\n\nMột siêu thị mini mới mở ở đầu phường.",
+    "ubnd.txt": "Ủy ban nhân dân xã họp dân\n\nỦy ban nhân dân xã họp dân bàn việc làm đường.",
+}
+
+
+def _library(root: Path) -> Path:
+    docs = root / "docs"
+    docs.mkdir()
+    for name, text in LIBRARY.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    return docs
+
+
+def test_synonyms_given_at_index_time_are_kept_in_the_index(tmp_path):
+    docs = _library(tmp_path)
+    mine = tmp_path / "mine.txt"
+    mine.write_text("# của thư viện\nthư viện, phòng đọc sách\n", encoding="utf-8")
+    index = tmp_path / "ix"
+    index_paths([docs], index, jobs=1, synonyms=mine)
+    mine.unlink()  # the index keeps a copy: the original may go
+    assert "phong-doc.txt" in _names(search("thư viện", index=index))
+    assert "thu-vien.txt" in _names(search("phong doc sach", index=index))
+    marked = _marked(search("thư viện", index=index), "phong-doc.txt")
+    assert "Phòng đọc sách" in marked  # highlights mark what the index's group matched
+    assert "phong_doc" in query_terms("thư viện", index=index).pairs
+    # the shipped table still applies beside it, and --no-synonyms turns both off
+    assert "ubnd.txt" in _names(search("UBND", index=index))
+    off = search("thư viện", index=index, synonyms=False)
+    assert "phong-doc.txt" not in _names(off) and "ubnd.txt" not in _names(search("UBND", index=index, synonyms=False))
+    # a file given at search time adds to the index's groups
+    more = tmp_path / "more.txt"
+    more.write_text("siêu thị, chợ\n", encoding="utf-8")
+    both = search("chợ", index=index, synonyms=more)
+    assert "sieu-thi.txt" in _names(both)
+    assert "phong-doc.txt" in _names(search("thư viện", index=index, synonyms=more))
+    assert "sieu-thi.txt" not in _names(search("chợ", index=index))
+
+
+def test_a_later_build_keeps_or_replaces_the_index_synonyms(tmp_path):
+    docs = _library(tmp_path)
+    mine = tmp_path / "mine.txt"
+    mine.write_text("thư viện, phòng đọc sách\n", encoding="utf-8")
+    index = tmp_path / "ix"
+    index_paths([docs], index, jobs=1, synonyms=mine)
+    (docs / "cho.txt").write_text("Chợ phiên vùng cao\n\nChợ phiên họp vào sáng chủ nhật.", encoding="utf-8")
+    assert index_paths([docs], index, jobs=1).added == 1  # given no file: the index keeps its groups
+    assert "phong-doc.txt" in _names(search("thư viện", index=index))
+    other = tmp_path / "other.txt"
+    other.write_text("siêu thị, chợ\n", encoding="utf-8")
+    index_paths([docs], index, jobs=1, synonyms=other)  # given another: it replaces them
+    assert "sieu-thi.txt" in _names(search("chợ", index=index))
+    assert "phong-doc.txt" not in _names(search("thư viện", index=index))
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# none\n", encoding="utf-8")
+    index_paths([docs], index, jobs=1, synonyms=empty)  # a file with no group: none kept
+    assert "sieu-thi.txt" not in _names(search("chợ", index=index))
+
+
+@pytest.mark.parametrize("content,message", [
+    ("thư viện\n", "line 1: a group needs two terms"),
+    (b"\xff\xfe bad", "is not UTF-8 text"),
+])
+def test_a_bad_synonyms_file_at_index_time_changes_nothing(tmp_path, content, message):
+    from indexer.errors import IndexerError
+
+    docs = _library(tmp_path)
+    good = tmp_path / "good.txt"
+    good.write_text("thư viện, phòng đọc sách\n", encoding="utf-8")
+    index = tmp_path / "ix"
+    index_paths([docs], index, jobs=1, synonyms=good)
+    (docs / "cho.txt").write_text("Chợ phiên vùng cao\n\nChợ phiên họp vào sáng chủ nhật.", encoding="utf-8")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    with pytest.raises(IndexerError, match=message):
+        index_paths([docs], index, jobs=1, synonyms=bad)
+    with pytest.raises(IndexerError, match="cannot read synonyms file"):
+        index_paths([docs], tmp_path / "new-ix", jobs=1, synonyms=tmp_path / "missing.txt")
+    assert not (tmp_path / "new-ix").exists()
+    assert "cho.txt" not in _names(search("chợ phiên", index=index))  # nothing was indexed
+    assert "phong-doc.txt" in _names(search("thư viện", index=index))  # and the groups kept are the old ones
+
+
 # -- 3. Telex and VNI ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("typed", ["tinhr uyr thais nguyeen", "tinh3 uy3 tha1i nguye6n", "tinhr uỷ Thái nguyeen"])
@@ -233,6 +318,67 @@ def test_prefix_highlights_the_completed_syllable(built):
     index, _ = built
     result = search("bac ni", index=index)
     assert "Bắc Ninh" in _marked(result, "ubnd-full.txt")
+
+
+@pytest.mark.parametrize("query,name,completed", [
+    ("tinh bac n", "ubnd-full.txt", "Bắc Ninh"), ("uy ban nhan d", "ubnd-full.txt", "Ủy ban nhân dân"),
+    ("tinh lang s", "ubnd-short.txt", "Lạng Sơn"),
+])
+def test_one_letter_after_a_syllable_completes_by_its_pairs(built, query, name, completed):
+    index, _ = built
+    result = search(query, index=index)
+    assert _names(result)[0] == name and any(completed in m for m in _marked(result, name))
+
+
+def test_after_a_syllable_the_prefix_is_searched_by_its_pairs_and_one_letter_alone_not_at_all(built):
+    from search.engine import QueryOptions, plan_for, searching
+    from search.plan import Scored
+    from search.syntax import parse
+
+    index, _ = built
+    with searching(index) as opened:
+        plan = plan_for(parse("bac ni"), opened.reader, QueryOptions(prefix=True))
+        fsyl = {t for c in plan.clauses if isinstance(c, Scored) and c.field == "fsyl" for t in c.terms}
+        fpair = {t for c in plan.clauses if isinstance(c, Scored) and c.field == "fpair" for t in c.terms}
+        assert "ninh" not in fsyl and "bac_ninh" in fpair  # the pair alone: what was typed and its context
+        alone = plan_for(parse("ni"), opened.reader, QueryOptions(prefix=True))
+        assert "ninh" in {t for c in alone.clauses if isinstance(c, Scored) for t in c.terms}
+        assert plan_for(parse("n"), opened.reader, QueryOptions(prefix=True)).expansion is None
+    assert search("n", index=index).to_dict()["documents"] == search("n", index=index, prefix=False).to_dict()["documents"]
+
+
+def test_short_prefixes_are_ranked_by_passages_once_per_open_index(built, tmp_path, monkeypatch):
+    from search import prefix
+    from search.engine import searching
+
+    index, _ = built
+    with searching(index) as opened:
+        reader = opened.reader
+        found = prefix.candidates(reader, "t")
+        assert found and "t" not in found and all(t.startswith("t") for t in found)
+        frequency = [reader.doc_frequency("fsyl", t) for t in found]
+        assert frequency == sorted(frequency, reverse=True)  # most passages first
+        assert prefix.candidates(reader, "t") is found  # kept with the open index
+        every = [t for t in reader.terms_with_prefix("fsyl", "t") if t != "t"]
+        assert set(found) == set(every) or len(found) == prefix.MAX_CANDIDATES
+    monkeypatch.setattr(prefix, "MAX_CANDIDATES", 3)
+    copy = tmp_path / "ix"
+    shutil.copytree(index, copy)
+    with searching(copy) as opened:
+        top = prefix.candidates(opened.reader, "n")
+        ranked = sorted((t for t in opened.reader.terms_with_prefix("fsyl", "n") if t != "n"),
+                        key=lambda t: (-opened.reader.doc_frequency("fsyl", t), t))
+        assert list(top) == ranked[:3]
+        assert "xoong" not in prefix.candidates(opened.reader, "xo")
+    monkeypatch.undo()
+    # a new commit is a new reader: what it adds is ranked too
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "xoong.txt").write_text("Nồi xoong nhôm\n\nBà mua nồi xoong nhôm ở chợ xoong xoong.", encoding="utf-8")
+    index_paths([more], copy, jobs=1)
+    with searching(copy) as opened:
+        assert "xoong" in prefix.candidates(opened.reader, "xo")
+    assert any("Nồi xoong" in m for m in _marked(search("noi x", index=copy), "xoong.txt"))
 
 
 # -- the analysis version --------------------------------------------------------------------

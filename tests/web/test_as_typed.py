@@ -43,3 +43,22 @@ def test_suggestions_for_a_syllable_still_being_typed(page, base_url):
     page.locator("#q").press_sequentially("tinh uy thai ngu", delay=15)
     titles = page.locator("#suggestions li.title a")
     expect(titles.first).to_contain_text("Tỉnh ủy Thái Nguyên")
+
+
+def test_suggest_api_searches_keystrokes_as_typed_when_told(client):
+    decoded = client.get("/api/suggest", params={"q": "dduwowngf"}).json()  # đường
+    assert len(decoded["titles"]) >= 3
+    assert client.get("/api/suggest", params={"q": "dduwowngf", "typed": "true"}).json()["titles"] == []
+
+
+def test_a_page_searched_as_typed_suggests_and_searches_as_typed(page, base_url):
+    page.goto(base_url + "/?q=tinhr+uyr&typed=1")
+    expect(page.locator("p.decoded")).to_have_count(0)
+    page.fill("#q", "")
+    with page.expect_response(lambda r: "/api/suggest" in r.url and "dduwowngf" in r.url) as answered:
+        page.locator("#q").press_sequentially("dduwowngf", delay=15)
+    assert "typed=1" in answered.value.url and answered.value.json()["titles"] == []
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=dduwowngf.*typed=1"))
+    expect(page.locator("p.decoded")).to_have_count(0)  # the box keeps the page's as-typed switch
+    expect(page.locator("ol.results li.result")).to_have_count(0)

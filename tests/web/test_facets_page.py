@@ -110,3 +110,40 @@ def test_filters_typed_in_the_query_are_chips_too(browser, facet_url):
         expect(page.locator(".chips li.chip")).to_have_count(0)
     finally:
         context.close()
+
+
+def _suggested(url: str, **params) -> list[str]:
+    import httpx
+
+    response = httpx.get(url + "/api/suggest", params=params, timeout=30)
+    assert response.status_code == 200
+    return [t["title"] for t in response.json()["titles"]]
+
+
+def test_suggest_api_takes_the_page_filters(facet_url):
+    everything = _suggested(facet_url, q="hoc ph")
+    assert len(everything) == 5  # SUGGEST_TITLES of the seven documents
+    assert _suggested(facet_url, q="hoc ph", filter="date:2019") == ["Học phí thể thao 2019-06-01"]
+    both = _suggested(facet_url, q="hoc ph", filter=["date:2021", 'category:"Giáo dục"'])
+    assert sorted(both) == ["Học phí giáo dục 2021-03-04", "Học phí giáo dục 2021-09-01"]
+
+
+def test_suggestions_on_a_filtered_page_are_of_what_it_would_find(browser, facet_url):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(facet_url + "/?q=hoc+phi&filter=date%3A2020")
+        expect(page.locator("ol.results li.result")).to_have_count(2)
+        page.fill("#q", "")
+        with page.expect_response(lambda r: "/api/suggest" in r.url) as answered:
+            page.locator("#q").press_sequentially("hoc ph", delay=15)
+        assert "filter=date%3A2020" in answered.value.url
+        titles = page.locator("#suggestions li.title a")
+        expect(titles).to_have_count(2)
+        assert sorted(texts(titles)) == ["Học phí giáo dục 2020-02-10", "Học phí sức khoẻ 2020-12-24"]
+        page.keyboard.press("Enter")  # the form's own submit finds the same documents
+        page.wait_for_url(re.compile(r"q=hoc\+ph(&|$)"))
+        expect(page.locator("ol.results li.result")).to_have_count(2)
+    finally:
+        context.close()

@@ -114,3 +114,66 @@ def test_two_workers_share_the_index_and_both_pick_up_a_commit(tmp_path):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def _serving(index: Path, *options: str):
+    """``vnsearch serve --workers 2`` with ``options``, and its port once both workers are up."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "vnsearch", "serve", "--index", str(index), "--port", str(port),
+                               "--workers", "2", *options], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 240
+    while len(_workers(server, index)) < 2:
+        assert server.poll() is None, server.stderr.read().decode()
+        assert time.monotonic() < deadline, "two workers did not start"
+        time.sleep(0.5)
+    return server, port
+
+
+def _stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def _found(port: int, query: str) -> set[str]:
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            answers = [_get(port, query) for _ in range(6)]  # which worker answers is the kernel's choice
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "the server did not answer"
+            time.sleep(0.5)
+    names = [{Path(d["path"]).name for d in a["documents"]} for a in answers]
+    assert all(n == names[0] for n in names), "the workers answered differently"
+    return names[0]
+
+
+def test_workers_use_the_index_synonyms_and_serve_no_synonyms_turns_all_off(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "phong-doc.txt").write_text("Phòng đọc sách của xã\n\nPhòng đọc sách của xã vừa nhận thêm năm trăm "
+                                        "cuốn truyện.", encoding="utf-8")
+    (docs / "ubnd.txt").write_text("Ủy ban nhân dân xã họp dân\n\nỦy ban nhân dân xã họp dân bàn việc làm đường.",
+                                   encoding="utf-8")
+    groups = tmp_path / "groups.txt"
+    groups.write_text("thư viện, phòng đọc sách\n", encoding="utf-8")
+    index = (tmp_path / "ix").resolve()
+    index_paths([docs], index, jobs=1, synonyms=groups)
+    server, port = _serving(index)
+    try:
+        assert "phong-doc.txt" in _found(port, "thư viện")  # the index's own group, in every worker
+        assert "ubnd.txt" in _found(port, "UBND")  # and the shipped table
+    finally:
+        _stop(server)
+    server, port = _serving(index, "--no-synonyms")
+    try:
+        assert "phong-doc.txt" not in _found(port, "thư viện")
+        assert "ubnd.txt" not in _found(port, "UBND")
+    finally:
+        _stop(server)
