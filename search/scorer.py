@@ -59,10 +59,10 @@ class IndexArrays:
             if key in self.cache:  # another thread decoded it meanwhile
                 return
             self.cache[key] = value
-            self.cached_bytes += sum(part.nbytes for part in value)
+            self.cached_bytes += _cost(value)
             while self.cached_bytes > CACHE_BYTES and len(self.cache) > 1:
                 _, gone = self.cache.popitem(last=False)
-                self.cached_bytes -= sum(part.nbytes for part in gone)
+                self.cached_bytes -= _cost(gone)
 
     def length(self, fieldname: str) -> tuple[np.ndarray, float]:
         # An open index is shared between threads: fill both dicts before publishing either, so a
@@ -86,6 +86,13 @@ class IndexArrays:
         """Index of the document each passage belongs to: a document's record precedes its
         passages, and Whoosh keeps records in the order they were added, merges included."""
         return np.searchsorted(self.doc_starts, docnums, side="right") - 1
+
+
+ENTRY_BYTES = 256  # an entry's key and array headers: a term the index lacks is cached too, and not free
+
+
+def _cost(value: tuple[np.ndarray, ...]) -> int:
+    return sum(part.nbytes for part in value) + ENTRY_BYTES
 
 
 def arrays_for(reader: IndexReader) -> IndexArrays:

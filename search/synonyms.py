@@ -78,13 +78,22 @@ def load(path: str | os.PathLike | None = None, recorded: str | os.PathLike | No
     """The shipped table, plus the groups an index records (``recorded``, the copy ``vnsearch
     index --synonyms`` keeps in it), plus those of the file at ``path`` given at search time;
     each file re-read when it changes."""
-    files = tuple(_stamp(p) for p in (recorded, path) if p is not None)
+    files = tuple(stamp for stamp in (_stamp(recorded, missing_ok=True), _stamp(path)) if stamp is not None)
     return _with_files(files) if files else _shipped_synonyms()
 
 
-def _stamp(path: str | os.PathLike) -> tuple[str, float]:
+def _stamp(path: str | os.PathLike | None, missing_ok: bool = False) -> tuple[str, float] | None:
+    """The file and its mtime (None for no file). The index's copy may vanish between being found
+    and being read (``vnsearch index`` with a file of no groups removes it): that is no groups,
+    not an error."""
+    if path is None:
+        return None
     try:
         return os.fspath(path), os.stat(path).st_mtime_ns
+    except FileNotFoundError:
+        if missing_ok:
+            return None
+        raise SynonymsError(f"cannot read synonyms file {path}: No such file or directory") from None
     except OSError as exc:
         raise SynonymsError(f"cannot read synonyms file {path}: {exc.strerror or exc}") from None
 

@@ -48,6 +48,7 @@ _BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.flo
 _NO_IDS = np.zeros(0, dtype=np.int64)
 _NO_FREQS = np.zeros(0, dtype=np.float32)
 MATCHES_BYTES = 64 * 1024 * 1024  # phrase matches kept per open commit (``IndexReader.matching``)
+ENTRY_BYTES = 256  # what an entry costs beside its array (key, tuple, array header): an empty match is not free
 
 
 class SegmentReader:
@@ -92,11 +93,11 @@ class SegmentReader:
                 ids, weights = _blocks(m.child)
                 keep = ~deleted[ids]
                 return ids[keep], weights[keep]
-            except AttributeError:
+            except (AttributeError, ValueError):
                 pass
         try:
             return _blocks(m)
-        except AttributeError:  # not the W3 codec: the public API
+        except (AttributeError, ValueError):  # not the W3 codec (``whoosh_postings``): the public API
             m = self._reader.postings(field, term)
             ids, weights = [], []
             while m.is_active():
@@ -155,7 +156,7 @@ class SegmentReader:
             if isinstance(m, ListMatcher):  # inlined in the term info
                 return np.asarray(m._ids, dtype=np.int64), (tuple(m._values or ()) if with_values else ())
             return _block_values(m, with_values, wanted)
-        except AttributeError:  # not the W3 codec: the public API
+        except (AttributeError, ValueError):  # not the W3 codec (``whoosh_postings``): the public API
             ids, values = [], []
             while m.is_active():
                 ids.append(m.id())
@@ -391,10 +392,10 @@ class IndexReader:
         with self._matches_lock:
             if key not in self._matches:
                 self._matches[key] = found
-                self._matches_bytes += found.nbytes
+                self._matches_bytes += found.nbytes + ENTRY_BYTES
                 while self._matches_bytes > MATCHES_BYTES and len(self._matches) > 1:
                     _, gone = self._matches.popitem(last=False)
-                    self._matches_bytes -= gone.nbytes
+                    self._matches_bytes -= gone.nbytes + ENTRY_BYTES
         return found
 
     def terms_within(self, field: str, term: str, maxdist: int) -> list[str]:

@@ -429,3 +429,15 @@ def test_keystrokes_beside_a_filter_show_the_filter_as_typed(built):
         result = search(query, index=index)
         assert result.searched == searched and f"showing results for {searched}" in result.notes
         assert " OR " not in result.searched
+
+
+def test_an_index_copy_of_synonyms_that_vanishes_is_no_groups(tmp_path):
+    # ``vnsearch index --synonyms`` with a file of no groups removes the index's copy; a search
+    # that found it a moment before reads no groups from it, and fails on nothing.
+    from search.synonyms import SynonymsError, load
+
+    gone = tmp_path / "vnsearch-synonyms.txt"
+    table = load(None, recorded=gone)
+    assert table == load()
+    with pytest.raises(SynonymsError, match="cannot read synonyms file"):
+        load(gone)  # a file given at search time must exist

@@ -24,7 +24,7 @@ from search import search
 from search.engine import QueryOptions, plan_for
 from search.features import DOC_B, DOC_K1, document_lengths, document_term_scores
 from search.rank import record_scores
-from search.scorer import B, K1, arrays_for, idf_of, member, term_postings, term_scores
+from search.scorer import ENTRY_BYTES, B, K1, arrays_for, idf_of, member, term_postings, term_scores
 from search.syntax import parse
 
 from .conftest import CORPUS, EXTRA
@@ -113,7 +113,7 @@ def test_counts_are_kept_small_in_the_cache(segmented: Path):
         term_scores(arrays, "fsyl", "xa")
         ids, scores, tf = arrays.recall(("fsyl", "xa"))
         assert len(ids) and tf.dtype == np.uint16 and ids.dtype == np.int32 and scores.dtype == np.float32
-        assert arrays.cached_bytes == ids.nbytes + scores.nbytes + tf.nbytes
+        assert arrays.cached_bytes == ids.nbytes + scores.nbytes + tf.nbytes + ENTRY_BYTES
 
 
 QUERIES = ["xã", "đảng viên mới", "Thái Nguyên chè", "phòng chống thiên tai Quảng Bình", "kinh te phat trien",
@@ -211,3 +211,18 @@ def test_whole_document_features_looked_up_at_the_candidates(segmented: Path):
                     total[ids] += part
                 assert out[:, column].tolist() == total[docs].tolist(), (query, fieldname)
                 assert total[docs].any(), (query, fieldname)
+
+
+def test_terms_the_index_lacks_count_against_the_cache_bound(segmented: Path, monkeypatch):
+    # Every term asked is cached, found or not (unknown words are everywhere in news); an empty
+    # entry is not free, so a stream of them cannot grow the cache past its bound.
+    import search.scorer as scorer
+
+    monkeypatch.setattr(scorer, "CACHE_BYTES", 50 * ENTRY_BYTES)
+    with open_reader(segmented) as reader:
+        arrays = arrays_for(reader)
+        for i in range(1_000):
+            ids, _ = term_scores(arrays, "fsyl", f"khongco{i}")
+            assert not len(ids)
+        assert len(arrays.cache) <= 50
+        assert arrays.cached_bytes <= scorer.CACHE_BYTES

@@ -141,3 +141,18 @@ def test_one_writer_at_a_time(index: Path, tmp_path: Path):
         first.commit()
     with IndexWriter(copy) as second:  # released on leaving the block
         second.commit()
+
+
+def test_phrase_matches_kept_are_bounded_even_when_empty(index: Path, monkeypatch):
+    # Phrases the index lacks (quoted user phrases, a synonym's forms) match nothing; an empty
+    # answer still costs memory, so it counts against the bound like any other.
+    import indexer.storage.reader as reader_module
+
+    monkeypatch.setattr(reader_module, "MATCHES_BYTES", 100 * reader_module.ENTRY_BYTES)
+    with open_reader(index) as reader:
+        expected = reader.matching("fsyl", ("thai", "nguyen"))
+        assert len(expected)
+        for i in range(2_000):
+            assert not len(reader.matching("fsyl", ("khong", f"co{i}")))
+        assert len(reader._matches) <= 100
+        assert np.array_equal(reader.matching("fsyl", ("thai", "nguyen")), expected)
