@@ -108,12 +108,7 @@ def test_two_workers_share_the_index_and_both_pick_up_a_commit(tmp_path):
         assert len(_children(server.pid)) >= 2
     finally:
         pool.shutdown()
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _stop(server)
 
 
 def _serving(index: Path, *options: str):
