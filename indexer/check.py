@@ -215,6 +215,7 @@ def _segment_checks(seg, item: SegmentReport, owners: Counter, expected: dict, n
     current_len = 0
     for local in range(seg.doc_count_all):
         if local in is_doc:
+            _spans_count(current, local, deleted, item)
             record = seg.document(local, with_text=True)
             current, current_len = record, len(record.text or "")
             if deleted is not None and deleted[local]:
@@ -226,7 +227,14 @@ def _segment_checks(seg, item: SegmentReport, owners: Counter, expected: dict, n
             continue
         if deleted is not None and deleted[local]:
             continue
-        passage = seg.passage(local, None)
+        if current is not None and current.spans is not None:  # version 3: its span is on the record
+            problem = _span_problem(current, local)
+            if problem:
+                item.problems.append(problem)
+                if len(item.problems) >= 20:
+                    return
+                continue
+        passage = seg.passage(local, current)
         item.passages += 1
         numbers.setdefault(passage.doc_id, []).append(passage.passage_no)
         where.setdefault(passage.doc_id, item.id)
@@ -238,6 +246,35 @@ def _segment_checks(seg, item: SegmentReport, owners: Counter, expected: dict, n
                                  f"outside its document's {current_len} characters")
         if len(item.problems) >= 20:
             return
+    _spans_count(current, seg.doc_count_all, deleted, item)
+
+
+def _spans_count(document, end: int, deleted, item: SegmentReport) -> None:
+    """A version-3 document record lists one span per passage record that follows it (up to
+    ``end``, the next document record): its passages store nothing else, so a list of another
+    length gives some of them another passage's text, or none."""
+    if document is None or document.spans is None or (deleted is not None and deleted[document.docnum]):
+        return
+    following = end - document.docnum - 1
+    if len(document.spans) != following:
+        item.problems.append(f"document {document.doc_id}: its record lists {len(document.spans)} passage spans, "
+                             f"{following} passage records follow it")
+
+
+def _span_problem(document, local: int) -> str | None:
+    """What is wrong with the span a version-3 document record lists for its passage record
+    ``local``, or None: one it does not have, one that is not (passage_no, start, end), or one
+    that holds no text."""
+    at = local - document.docnum - 1
+    where = f"passage record {local} of {document.doc_id}"
+    if not 0 <= at < len(document.spans):
+        return f"{where} has no span in its document's record"
+    span = document.spans[at]
+    if not (isinstance(span, (list, tuple)) and len(span) == 3 and all(isinstance(v, int) for v in span)):
+        return f"{where} has a malformed span in its document's record: {span!r}"
+    if span[1] >= span[2]:
+        return f"{where} (passage {span[0]}) has an empty span {span[1]}-{span[2]} in its document's record"
+    return None
 
 
 def repair_index(index_dir: str | Path, report: CheckReport | None = None) -> RepairReport:

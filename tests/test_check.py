@@ -172,3 +172,50 @@ def test_serve_answers_a_damaged_index_with_one_line(built, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _add_with_spans(index_dir: Path, name: str, change) -> str:
+    """Add one document of the corpus through the storage's own writer, its record's list of
+    passage spans changed by ``change`` (as a bug in the writer would); returns its id."""
+    from indexer.documents import analyze_document
+    from indexer.readers import RawDocument
+    from indexer.storage import encode
+
+    text = sorted(CORPUS.glob("*.txt"))[1].read_text(encoding="utf-8")
+    encoded = encode(analyze_document(RawDocument(None, None, text), f"/nowhere/{name}.txt", name))
+    assert len(encoded.spans) >= 3
+    encoded.spans = change(list(encoded.spans))
+    with IndexWriter(index_dir) as writer:
+        writer.add(encoded)
+        writer.commit()
+    return name
+
+
+def _one_problem_line(index_dir: Path, expected: str) -> str:
+    out = vnsearch("check", "--index", str(index_dir))
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "Traceback" not in out.stdout + out.stderr and "DAMAGED" in out.stdout
+    lines = [line for line in out.stdout.splitlines() if expected in line]
+    assert len(lines) == 1, out.stdout
+    return lines[0]
+
+
+def test_an_empty_passage_span_on_a_document_record_is_found(built):
+    # Its passages store nothing: the span on the document's record is all there is of them.
+    index_dir = _copy(built, "empty-span")
+    doc_id = _add_with_spans(index_dir, "rong", lambda spans: spans[:1] + [(spans[1][0], spans[1][1], spans[1][1])] + spans[2:])
+    line = _one_problem_line(index_dir, f"of {doc_id} (passage 1) has an empty span")
+    assert "in its document's record" in line
+    report = json.loads(vnsearch("check", "--index", str(index_dir), "--json").stdout)
+    assert not report["ok"] and report["checksums"] == "ok"
+
+
+def test_a_document_record_with_fewer_spans_than_passages_is_found(built):
+    index_dir = _copy(built, "short-spans")
+    doc_id = _add_with_spans(index_dir, "thieu", lambda spans: spans[:-1])
+    with open_reader(index_dir) as reader:
+        record = reader.find_document(doc_id)
+        n = int(record.meta["passages"])
+    line = _one_problem_line(index_dir, f"document {doc_id}: its record lists {n} passage spans, {n + 1} passage records follow it")
+    assert line.strip().startswith(f"document {doc_id}")
+    _one_problem_line(index_dir, f"of {doc_id} has no span in its document's record")  # the last passage

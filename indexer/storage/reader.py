@@ -185,16 +185,19 @@ class SegmentReader:
     def document(self, docnum: int, with_text: bool = True) -> DocumentRecord:
         return document_record(docnum, self.stored(docnum), with_text)
 
-    def passage(self, docnum: int, document: DocumentRecord | None) -> PassageRecord:
-        """A passage resolved against its document's record (docnums local; without one, or
-        with one whose docnum is global, as ``IndexReader`` passes it, the record it follows)."""
-        stored = self.stored(docnum)
+    def passage(self, docnum: int, document: DocumentRecord | None, stored: dict | None = None) -> PassageRecord:
+        """A passage resolved against its document's record (``document.docnum`` local, as
+        ``IndexReader.passage`` renumbers it). A version-3 passage stores nothing, so its
+        document is the record it follows (``owner``): the one given when its docnum is that
+        record's, compared by number alone, since reading the owner's stored fields to compare
+        ids would unpickle and decompress the document's whole text once per passage; any
+        other, read here. ``stored``: the passage's own stored fields, when already read."""
+        if stored is None:
+            stored = self.stored(docnum)
         if stores_nothing(stored):
             owner = self.owner(docnum)
-            if document is None or document.doc_id != self.stored(owner).get("doc_id"):
+            if document is None or document.docnum != owner:
                 document = self.document(owner)
-            else:
-                document = _at(document, owner)
         return passage_record(docnum, stored, self.info.records, document)
 
     def owner(self, docnum: int) -> int:
@@ -435,7 +438,10 @@ class IndexReader:
         stored = seg.stored(local)
         if document is None and not stores_nothing(stored):
             document = self.find_document(stored["doc_id"])
-        record = seg.passage(local, document)
+        if document is not None:  # numbered in the passage's segment: matched by docnum there
+            base = docnum - local
+            document = _at(document, document.docnum - base)
+        record = seg.passage(local, document, stored)
         record.docnum = docnum
         return record
 
