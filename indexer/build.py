@@ -246,7 +246,8 @@ def index_paths(
 
     ``commit_every``: commit after about this many records (default ``COMMIT_EVERY``, or the
     ``VNSEARCH_COMMIT_EVERY`` environment variable), so an interrupted run keeps its work.
-    ``memory_mb``: what the writer may buffer (default 512; ``storage.buffer_sizes``).
+    ``memory_mb``: the postings the workers' segment writers may buffer, shared between them
+    (default 512; ``storage.buffer_sizes``, ``SegmentBuilder``).
     ``synonyms``: a synonyms file, checked before anything is indexed and kept in the index for
     every later search of it (``indexer.synonyms``); ``None`` keeps what the index has."""
     index_dir = Path(index_dir)
