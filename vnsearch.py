@@ -53,7 +53,9 @@ def main() -> None:
 @click.option("--rebuild", is_flag=True, help="Re-index everything from scratch (the old index stays searchable until done).")
 @click.option("--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes (default: all cores).")
 @click.option("--memory-mb", type=click.IntRange(64, 1 << 20), default=512, show_default=True,
-              help="Memory the writer may buffer before spilling to disk.")
+              help="Memory for the postings the workers' segment writers buffer before spilling sorted runs to disk, "
+                   "shared between them (each of the --jobs workers gets its share); not a limit on "
+                   "the whole process tree.")
 @click.option("--synonyms", "synonyms_file", type=click.Path(path_type=Path), default=None,
               help="A file of synonym groups (one group a line, terms separated by commas) kept in the index: "
                    "every search of it uses them, beside the shipped table. Replaces the groups it kept before.")

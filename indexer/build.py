@@ -31,7 +31,7 @@ from .discover import discover
 from .documents import FileResult, analyze_document, analyze_file, analyze_lines, path_doc_id
 from .lines import LineScan, scan_lines, share_out, splittable
 from .readers import SUPPORTED_SUFFIXES, RawDocument
-from .stats import record_build, scanned_files
+from .stats import Scanned, record_build, scanned_files
 from .synonyms import CheckedSynonyms, checked_synonyms, record_synonyms
 from .storage import EncodedDocument, IndexWriter, WrittenSegment, encode, open_reader
 from .workers import BlockTask, Written, blocks, write_block
@@ -246,7 +246,8 @@ def index_paths(
 
     ``commit_every``: commit after about this many records (default ``COMMIT_EVERY``, or the
     ``VNSEARCH_COMMIT_EVERY`` environment variable), so an interrupted run keeps its work.
-    ``memory_mb``: what the writer may buffer (default 512; ``storage.buffer_sizes``).
+    ``memory_mb``: the postings the workers' segment writers may buffer, shared between them
+    (default 512; ``storage.buffer_sizes``, ``SegmentBuilder``).
     ``synonyms``: a synonyms file, checked before anything is indexed and kept in the index for
     every later search of it (``indexer.synonyms``); ``None`` keeps what the index has."""
     index_dir = Path(index_dir)
@@ -255,7 +256,7 @@ def index_paths(
     started = time.monotonic()
     summary = Summary()
     state = Progress()
-    scanned: dict[str, list[int]] = {}  # JSONL files brought up to date line by line: their stat
+    scanned: dict[str, list[int]] = {}  # JSONL files brought up to date line by line: stat, documents
     forget: list[str] = []  # files whose ``scanned`` entry no longer holds
     groups = checked_synonyms(synonyms) if synonyms is not None else None
 
@@ -296,7 +297,7 @@ def index_paths(
                         context.plan.apply(result, writer, summary, owners)
                         if context.last:
                             context.plan.finish(writer, summary, owners)
-                            scanned[context.plan.path] = list(context.plan.scanned)
+                            scanned[context.plan.path] = [*context.plan.scanned, context.plan.held]
                     else:
                         _apply(result, known.get(result.path), writer, summary, owners)
                         forget.append(result.path)
@@ -312,7 +313,7 @@ def index_paths(
 
 
 def _tasks(paths: list, known: dict[str, list[dict]], summary: Summary, max_bytes: int | None, jobs: int,
-           state: Progress, done: dict[str, tuple[int, int]] | None = None) -> list[tuple]:
+           state: Progress, done: dict[str, Scanned] | None = None) -> list[tuple]:
     """The work of a build as ``(context, fn, args, bytes)`` for the workers: one ``analyze_file`` per
     file that may have changed since it was indexed (by size or mtime), and a JSONL file's
     changed lines shared out in groups (``analyze_lines``); the totals go into ``state``.
@@ -391,7 +392,7 @@ def _nothing(path: str) -> FileResult:
 
 
 def _file_tasks(paths: list, known: dict[str, list[dict]], summary: Summary,
-                max_bytes: int | None, done: dict[str, tuple[int, int]]) -> list[tuple[str, str | None]]:
+                max_bytes: int | None, done: dict[str, Scanned]) -> list[tuple[str, str | None]]:
     """``(path, known content hash)`` for every file under ``paths`` that may have changed since
     it was indexed (by size or mtime); the others count as unchanged, unreadable ones as skipped."""
     tasks = []
@@ -443,6 +444,12 @@ class _LinePlan:
     stat: dict = field(default_factory=dict)
     started: bool = False
     scanned: tuple[int, int] = (0, 0)  # the file's (size, mtime_ns) before its scan
+
+    @property
+    def held(self) -> int:
+        """The file's documents in the index once ``finish`` is done: the lines kept, and the
+        ones written (a duplicate id is neither)."""
+        return len(self.kept | self.seen)
 
     def apply(self, result: FileResult, writer: _Writer, summary: Summary, owners: dict[str, str]) -> None:
         if not self.started:
@@ -560,18 +567,22 @@ def _apply(result: FileResult, records: list[dict] | None, writer: _Writer, summ
         summary.added += written
 
 
-def _up_to_date(path: Path, records: list[dict], scanned: tuple[int, int] | None) -> bool:
+def _up_to_date(path: Path, records: list[dict], scanned: Scanned | None) -> bool:
     """Whether a file is as it was when last indexed, by its size and mtime. A JSONL file
-    indexed line by line is, when it has the stat it was last scanned at (``scanned``): the
-    records of its unchanged lines keep the stat of the run that wrote them. Without that entry
-    (the run that indexed its lines did not finish, or was a version that kept none) it is
-    scanned again; other files have the stat of their records."""
+    indexed line by line is, when it has the stat it was last scanned at (``scanned``) and the
+    index still holds as many of its documents as that scan left: the records of its unchanged
+    lines keep the stat of the run that wrote them, and fewer records than that mean some were
+    lost since (``vnsearch check --repair`` dropped a segment holding them), which a scan of the
+    file re-adds. Without that entry (the run that indexed its lines did not finish, or was a
+    version that kept none) it is scanned again; other files have the stat of their records."""
     if scanned is not None or "line_hash" in records[0]["meta"]:
         try:
             st = path.stat()
         except OSError:
             return False
-        return scanned is not None and (st.st_size, st.st_mtime_ns) == tuple(scanned)
+        if scanned is None or (scanned.documents is not None and len(records) < scanned.documents):
+            return False
+        return (st.st_size, st.st_mtime_ns) == (scanned.size, scanned.mtime_ns)
     return _same_stat(path, records[0]["meta"])
 
 

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import IndexerError
-from .stats import read_info
+from .stats import forget_scanned, read_info
 from .storage import IndexWriter, exists, open_reader
 from .storage import audit
 from .storage import verify
@@ -279,7 +279,8 @@ def _span_problem(document, local: int) -> str | None:
 
 def repair_index(index_dir: str | Path, report: CheckReport | None = None) -> RepairReport:
     """Drop the damaged segments of the current commit (``check_index`` finds them) and list the
-    documents that were in them, which the next ``vnsearch index`` on the same paths re-adds."""
+    documents that were in them, which the next ``vnsearch index`` on the same paths re-adds
+    (a JSONL file that loses some of its lines is scanned again: its ``scanned`` entry goes)."""
     index_dir = Path(index_dir)
     report = report or check_index(index_dir)
     out = RepairReport(index=str(index_dir), paths=list(read_info(index_dir).get("paths", [])))
@@ -297,23 +298,28 @@ def repair_index(index_dir: str | Path, report: CheckReport | None = None) -> Re
         return out
     ids = {s.id for s in damaged}
     out.dropped = sorted(ids)
-    out.to_reindex, out.documents_dropped, out.unreadable = _documents_in(index_dir, ids)
+    out.to_reindex, out.documents_dropped, out.unreadable, complete = _documents_in(index_dir, ids)
     with verify.repairing(), IndexWriter(index_dir) as writer:
+        # Before the drop (a repair cut short then costs a re-scan, not lost documents): a JSONL
+        # file some of whose lines go counts as up to date by its ``scanned`` entry, and the
+        # next run would not re-add them. Every entry goes when some paths are unknown.
+        forget_scanned(index_dir, out.to_reindex if complete and not out.unreadable else None)
         writer.drop_segments(ids)
     out.repaired = True
     return out
 
 
-def _documents_in(index_dir: Path, ids: set[str]) -> tuple[list[str], int, int]:
-    """(paths, live documents, of which unreadable) of the segments ``ids``, read as far as
-    their damage allows."""
+def _documents_in(index_dir: Path, ids: set[str]) -> tuple[list[str], int, int, bool]:
+    """(paths, live documents, of which unreadable, whether every segment's records could be
+    listed) of the segments ``ids``, read as far as their damage allows."""
     paths: set[str] = set()
     count = unreadable = 0
     try:
         with verify.unverified():
             reader = open_reader(index_dir)
     except Exception:  # noqa: BLE001
-        return [], 0, 0
+        return [], 0, 0, False
+    listed = 0
     with reader:
         for seg, _ in reader.segments:
             if audit.segment_id(seg) not in ids:
@@ -323,6 +329,7 @@ def _documents_in(index_dir: Path, ids: set[str]) -> tuple[list[str], int, int]:
                 docs = audit.document_records(seg)
             except Exception:  # noqa: BLE001
                 continue
+            listed += 1
             for local in docs:
                 local = int(local)
                 if deleted is not None and local < len(deleted) and deleted[local]:
@@ -332,4 +339,4 @@ def _documents_in(index_dir: Path, ids: set[str]) -> tuple[list[str], int, int]:
                     paths.add(seg.document(local, with_text=False).path)
                 except Exception:  # noqa: BLE001
                     unreadable += 1
-    return sorted(paths), count, unreadable
+    return sorted(paths), count, unreadable, listed == len(ids)

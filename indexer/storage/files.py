@@ -60,16 +60,26 @@ def sync_folder(folder: str | Path) -> None:
 def open_or_create(index_dir: Path):
     """The index at ``index_dir``, created if there is none, opened for writing on
     ``SyncedFileStorage``. Called under the index's lock: temporary folders that workers of an
-    earlier build left (``WorkerFileStorage``; a killed build's) are removed."""
+    earlier build left (``WorkerFileStorage``; a killed build's) are removed, and so are the
+    segment files no commit names (``remove_uncommitted``: a killed build's), before this build
+    needs their space."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    for stale in index_dir.glob(f"{INDEX_NAME}.tmp.*"):
-        shutil.rmtree(stale, ignore_errors=True)
+    remove_worker_temps(index_dir)
     storage = SyncedFileStorage(str(index_dir))
     if exists(index_dir):
+        remove_uncommitted(index_dir)
         return storage.open_index(INDEX_NAME, schema=SCHEMA)  # see reader.IndexReader
     ix = storage.create_index(SCHEMA, INDEX_NAME)
     write_empty_manifest(index_dir)
     return ix
+
+
+def remove_worker_temps(index_dir: Path) -> None:
+    """Delete the temporary folders of indexing workers (``WorkerFileStorage``): a worker that
+    finishes or cancels removes its own, one killed (or interrupted while idle) does not. Called
+    under the index's lock while no worker of it runs."""
+    for stale in index_dir.glob(f"{INDEX_NAME}.tmp.*"):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def open_for_worker(index_dir: Path):

@@ -27,7 +27,7 @@ from whoosh.writing import CLEAR, OPTIMIZE
 
 from .bags import Bag, Hasher, bag_of
 from .columns import encode_values
-from .files import open_for_worker, open_or_create, remove_uncommitted
+from .files import open_for_worker, open_or_create, remove_uncommitted, remove_worker_temps
 from . import bags as bagfile
 from . import lock as locks
 from . import merges
@@ -277,14 +277,21 @@ class IndexWriter:
         self._closed()
 
     def cancel(self) -> None:
-        """Forget everything since the last commit."""
+        """Forget everything since the last commit, and delete what was written for it: this
+        writer's segment files, and those of the segments the workers wrote (``SegmentBuilder``),
+        handed over (``add_segment``) or not yet: a build interrupted or failed between two
+        commits (a rebuild, which commits once, or a run that only adds files, never opens this
+        writer's own segment) would otherwise leave them, up to a whole rebuild's worth of
+        space, held exactly when a full disk needs it. Called when the workers have stopped
+        (``close`` too, after the last commit: what a commit names is kept)."""
         self._new = []
-        if self._writer is not None:
-            try:
+        try:
+            if self._writer is not None:
                 self._writer.cancel()
-            finally:
-                self._closed()
-                remove_uncommitted(self._dir)
+        finally:
+            self._closed()
+            remove_uncommitted(self._dir)
+            remove_worker_temps(self._dir)
 
 
 def _log_merge(writer: FastSegmentWriter, segments: list) -> list:

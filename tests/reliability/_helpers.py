@@ -494,3 +494,15 @@ def concurrency_campaign(workdir: Path, seconds: float, threads: int = 3, proces
             raise Inconsistent(f"index has {state.documents} documents for {len(on_disk)} files")
     figures.seconds = round(time.monotonic() - started, 1)
     return figures
+
+
+def uncommitted_files(index_dir: Path) -> list[str]:
+    """Segment files in the index folder that its current commit does not name (a failed or
+    interrupted build's, which it must delete), and workers' temporary folders."""
+    from indexer.storage.checksums import latest_generation, read_manifest
+    from indexer.storage.reader import INDEX_NAME
+
+    named = set(read_manifest(Path(index_dir), INDEX_NAME, latest_generation(Path(index_dir), INDEX_NAME)).segments)
+    return sorted(f.name for f in Path(index_dir).iterdir()
+                  if (re.match(rf"{INDEX_NAME}_[0-9a-z]+\.", f.name) and f.name.split(".")[0] not in named)
+                  or f.name.startswith(f"{INDEX_NAME}.tmp"))

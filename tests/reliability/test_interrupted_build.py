@@ -1,0 +1,53 @@
+"""A build interrupted between two commits (Ctrl-C of a real ``vnsearch index --rebuild``, whose
+one commit comes at the end) must delete the segments its workers wrote for the commit that never
+came: at scale they are a whole rebuild's worth of disk. The last good index stays as it was."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+from ._helpers import (CORPUS, REPO, check_search, check_whole, indexer_command, indexer_env, run_indexer,
+                       uncommitted_files, write_documents)
+
+
+def _size(index_dir) -> int:
+    return sum(f.stat().st_size for f in index_dir.iterdir() if f.is_file())
+
+
+def test_ctrl_c_during_a_rebuild_leaves_no_uncommitted_segment(tmp_path):
+    docs = tmp_path / "docs"
+    write_documents(docs, 600, seed=9)
+    index_dir = tmp_path / "ix"
+    assert run_indexer([CORPUS, docs], index_dir, commit_every=200, jobs=2)["documents"] == 605
+    before = check_whole(index_dir)
+    size = _size(index_dir)
+    assert uncommitted_files(index_dir) == []
+
+    proc = subprocess.Popen(indexer_command([CORPUS, docs], index_dir, jobs=2) + ["--rebuild"], cwd=REPO,
+                            env=indexer_env(200), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        # Wait until a worker has finished a segment for the rebuild's commit.
+        while proc.poll() is None and time.monotonic() < deadline:
+            if any(name.endswith(".seg") for name in uncommitted_files(index_dir)):
+                break
+            time.sleep(0.01)
+        assert proc.poll() is None, "the rebuild ended before it could be interrupted"
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the indexer and its workers
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 1 and "vnsearch: interrupted: the index keeps its last committed state" in err, err
+    assert uncommitted_files(index_dir) == []
+    assert _size(index_dir) <= size + 64 * 1024  # the info and lock files may change
+    after = check_whole(index_dir)
+    assert (after.documents, after.passages, after.doc_ids) == (before.documents, before.passages, before.doc_ids)
+    assert check_search(index_dir, after) > 0
+    # The next run finds the index as it was.
+    assert run_indexer([CORPUS, docs], index_dir, commit_every=200, jobs=2)["documents"] == 605
