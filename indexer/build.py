@@ -219,7 +219,7 @@ def _executor(jobs: int, reports=None) -> Executor | None:
         return None
     if reports is not None:
         return ProcessPoolExecutor(jobs, mp_context=_FORK, initializer=workers.start, initargs=(reports,))
-    return ProcessPoolExecutor(jobs, mp_context=_FORK, initializer=gc.enable)
+    return ProcessPoolExecutor(jobs, mp_context=_FORK, initializer=workers.start)
 
 
 _FORK = multiprocessing.get_context("fork")

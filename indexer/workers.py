@@ -18,6 +18,8 @@ keep the order of their files and lines whatever the number of workers.
 from __future__ import annotations
 
 import gc
+import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,11 +29,20 @@ from .storage import SegmentBuilder, WrittenSegment
 _report: Callable[[tuple], None] | None = None  # how a worker tells the writer a task is done
 
 
-def start(queue) -> None:
-    """A worker process's initializer: task reports go to ``queue``."""
+def start(queue=None) -> None:
+    """A worker process's initializer: task reports go to ``queue`` (if given)."""
     gc.enable()
+    # Ctrl-C reaches the whole process group. The writer process turns it into one line and
+    # removes what the build wrote; a worker has nothing to say, and Python's default would print
+    # a KeyboardInterrupt traceback from each idle worker. What a worker leaves in its temporary
+    # folder is removed with the uncommitted segments (``IndexWriter.cancel``).
+    signal.signal(signal.SIGINT, _leave)
     global _report
-    _report = queue.put
+    _report = queue.put if queue is not None else None
+
+
+def _leave(signum, frame) -> None:
+    os._exit(128 + signum)
 
 
 @dataclass
