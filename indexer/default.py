@@ -14,6 +14,7 @@ from pathlib import Path
 from analyzers.version import ANALYSIS_VERSION
 
 from .build import index_paths
+from .stats import read_info
 from .storage import exists, open_reader
 
 
@@ -37,8 +38,22 @@ def ensure_default_index() -> Path:
     if os.environ.get("VNSEARCH_INDEX"):
         return Path(os.environ["VNSEARCH_INDEX"])
     index_dir = default_index_dir()
-    index_paths([corpus_dir()], index_dir, jobs=1, lock_wait=600, rebuild=_older_analysis(index_dir))
+    corpus = corpus_dir()
+    rebuild = _older_analysis(index_dir) or _other_corpus(index_dir, corpus)
+    index_paths([corpus], index_dir, jobs=1, lock_wait=600, rebuild=rebuild)
     return index_dir
+
+
+def _other_corpus(index_dir: Path, corpus: Path) -> bool:
+    """Whether the sample index holds anything but this installation's corpus. The cache folder
+    is per user, not per installation: a checkout, a ``pip install`` and an upgrade each ship
+    the corpus at a path of their own, and indexing each into the same index listed every
+    article once per installation. Switching between two installations rebuilds it (five
+    articles: a second or two)."""
+    if not exists(index_dir):
+        return False
+    paths = read_info(index_dir).get("paths", [])
+    return any(os.path.abspath(p) != os.path.abspath(corpus) for p in paths)
 
 
 def _older_analysis(index_dir: Path) -> bool:

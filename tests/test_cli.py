@@ -96,6 +96,22 @@ def test_first_search_builds_the_default_index(tmp_path: Path):
     assert (tmp_path / "cache" / "vnsearch" / "corpus-index").is_dir()
 
 
+def test_the_default_index_holds_this_installations_corpus_only(tmp_path: Path):
+    # Another installation (a checkout, an older pip install) indexed its own copy of the corpus
+    # into the same per-user cache: each article must still be listed once.
+    other = tmp_path / "site-packages" / "corpus"
+    shutil.copytree(CORPUS, other)
+    index = tmp_path / "cache" / "vnsearch" / "corpus-index"
+    assert vnsearch("index", str(other), "--index", str(index), "--json").returncode == 0
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "VNSEARCH_INDEX": ""}
+    out = vnsearch("search", "tinh uy thai nguyen", "--json", "--limit", "20", env=env)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    sources = [d["source"] for d in data["documents"]]
+    assert len(sources) == len(set(sources)) and not any(str(other) in s for s in sources), sources
+    assert data["total"] == len({Path(s).name for s in sources}) <= len(list(CORPUS.glob("*.txt")))
+
+
 def _jsonl(path: Path, copies: int = 2) -> Path:
     """The corpus's articles as JSONL lines, each paragraph of 200+ characters a document."""
     lines = []
