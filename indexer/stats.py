@@ -40,7 +40,7 @@ def record_build(index_dir: Path, paths: list[str], scanned: dict[str, list[int]
     holding all its lines is made (an interrupted build leaves no entry, and the next run scans
     the file again). ``forget``: files gone from the index."""
     info = read_info(index_dir)
-    known = info.get("paths", [])
+    known = [] if rebuild else info.get("paths", [])  # a rebuild holds only the paths it was given
     info["paths"] = known + [p for p in paths if p not in known]
     done = {} if rebuild else dict(info.get("scanned") or {})
     for path in forget:

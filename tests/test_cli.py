@@ -110,6 +110,12 @@ def test_the_default_index_holds_this_installations_corpus_only(tmp_path: Path):
     sources = [d["source"] for d in data["documents"]]
     assert len(sources) == len(set(sources)) and not any(str(other) in s for s in sources), sources
     assert data["total"] == len({Path(s).name for s in sources}) <= len(list(CORPUS.glob("*.txt")))
+    stats = json.loads(vnsearch("stats", "--index", str(index), "--json").stdout)
+    assert len(stats["paths"]) == 1 and Path(stats["paths"][0]).name == "corpus", stats["paths"]
+    segments = sorted(p.name for p in index.iterdir() if p.suffix == ".seg")
+    assert vnsearch("search", "tinh uy", "--limit", "1", env=env).returncode == 0
+    # ... so the next search finds it up to date and does not rebuild it again
+    assert sorted(p.name for p in index.iterdir() if p.suffix == ".seg") == segments
 
 
 def _jsonl(path: Path, copies: int = 2) -> Path:
