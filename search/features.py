@@ -82,7 +82,10 @@ def expanded_term_scores(arrays: IndexArrays, fieldname: str, text: str,
     """As ``document_term_scores``, with every passage holding one of ``phrases`` (folded
     syllables: the other forms of a synonym group, ``plan.Plan.expanded``) counted as one more
     occurrence of the term, as the passage scores count it (``plan.synonym_bonuses``); the
-    term's idf is that of the documents holding it in any form."""
+    term's idf is that of the documents holding it in any form. With no ``phrases`` (a term
+    without synonyms) it is ``document_term_scores``."""
+    if not phrases:
+        return document_term_scores(arrays, fieldname, text)
     key = ("document:" + fieldname, text + "\x00" + "\x00".join(" ".join(p) for p in phrases))
     cached = arrays.recall(key)
     if cached is not None:
@@ -142,11 +145,7 @@ def candidates(arrays: IndexArrays, scores: np.ndarray, terms: dict[str, tuple[s
     for fieldname in ("fsyl", "fpair"):  # the pool's; ``doc_syl`` is looked up at the candidates alone
         total = np.zeros(arrays.size, dtype=np.float32)
         for text in terms.get(fieldname, ()):
-            phrases = expanded.get((fieldname, text))
-            if phrases:
-                ids, s = expanded_term_scores(arrays, fieldname, text, phrases)
-            else:
-                ids, s = document_term_scores(arrays, fieldname, text)
+            ids, s = expanded_term_scores(arrays, fieldname, text, expanded.get((fieldname, text), ()))
             total[ids] += s
         whole[fieldname] = total
     by_document = whole["fsyl"] + whole["fpair"]
@@ -203,11 +202,7 @@ def _at(arrays: IndexArrays, docs: np.ndarray, fieldname: str, texts,
     (``expanded``) scores its other forms as itself, as in ``candidates``."""
     out = np.zeros(len(docs), dtype=np.float32)
     for text in texts:
-        phrases = (expanded or {}).get((fieldname, text))
-        if phrases:
-            ids, part = expanded_term_scores(arrays, fieldname, text, phrases)
-        else:
-            ids, part = document_term_scores(arrays, fieldname, text)
+        ids, part = expanded_term_scores(arrays, fieldname, text, (expanded or {}).get((fieldname, text), ()))
         found = np.searchsorted(ids, docs)
         inside = found < len(ids)
         inside[inside] = ids[found[inside]] == docs[inside]

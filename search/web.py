@@ -219,7 +219,7 @@ def create_app(index_dir: Path | None = None, synonyms: bool | Path = True) -> F
         if not q.strip():
             return {"query": q, "suggestion": None, "titles": []}
         # The last word matches as a prefix (search's default): what is being typed is incomplete.
-        filters = [f[:MAX_QUERY] for f in filter if f.strip()][:MAX_FILTERS]
+        filters = _kept_filters(filter)
         result = search(q, index_dir, limit=SUGGEST_TITLES, exact=exact, passages_per_doc=1,
                         filters=filters, synonyms=synonyms, as_typed=typed)
         state = PageState(q, exact, filters=filters, typed=typed)  # the page's: its links lead back to it
@@ -266,9 +266,14 @@ def _page_state(q: str, limit: str, offset: str, exact: str, sort: str, filters:
     n_offset = _int_param(offset, 0, 0, MAX_OFFSET, "Vị trí bắt đầu", errors)
     if sort and sort not in SORTS:
         errors.append("Cách sắp xếp không hợp lệ.")
-    kept = [f[:MAX_QUERY] for f in filters if f.strip()][:MAX_FILTERS]
-    state = PageState(q[:MAX_QUERY], _yes(exact), n_limit, sort if sort in SORTS else "relevance", kept, _yes(typed))
+    state = PageState(q[:MAX_QUERY], _yes(exact), n_limit, sort if sort in SORTS else "relevance",
+                      _kept_filters(filters), _yes(typed))
     return state, n_offset, errors
+
+
+def _kept_filters(filters: list[str]) -> list[str]:
+    """The page's filter parameters as searched: blank ones dropped, each and their number capped."""
+    return [f[:MAX_QUERY] for f in filters if f.strip()][:MAX_FILTERS]
 
 
 def _yes(flag: str) -> bool:
