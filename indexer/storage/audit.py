@@ -58,7 +58,7 @@ def postings_problems(seg: SegmentReader, limit: int = 20) -> list[str]:
         if seg._in_bags(field):
             continue
         for term in reader.lexicon(field):
-            ids, _ = seg.postings(field, _text(term))
+            ids, _ = seg.w3_postings(field, _text(term))
             if len(ids) > 1 and np.any(np.diff(ids) <= 0):
                 problems.append(f"{field}: the postings of {_text(term)!r} are not in docnum order")
             look(field, ids, f"a posting of {_text(term)!r}")

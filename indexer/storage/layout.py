@@ -11,6 +11,13 @@ Formats of a field's postings:
   VarintPositions``): phrases, and a lexicon that prefix and edit-distance lookups can walk;
 * ``BAGS``: term hashes and frequencies in the segment's ``.bag`` file (``bags``): all that BM25
   needs, at a fraction of the size, but no term strings, so no lexicon lookups;
+* ``POSITIONS_AND_BAGS``: both: positions in W3 for phrases and lexicon lookups, and the
+  frequencies again in the bags file, which scoring reads. A W3 posting list unpickles every
+  posting's positions with its frequency: 230 ns a posting against the bag's 50-80, and the
+  folded syllables, the backbone of every query, were 31% of a question's time at 90,568
+  articles, decoding W3 blocks (cold decodes, ``benchmarks/query_profile.py``). A frequency
+  above 255 in one passage counts as 255 in scoring, as in the other bag fields (a passage
+  holds at most 800 characters);
 * ``KEYWORD``: a whole value as one term (Whoosh ``ID``), to find records by id, path or kind;
 * ``DOC_VALUES``: one value per document record in a Whoosh column (``columns``), which filters,
   sorting and facets read for all documents at once; segments written before it have no such
@@ -28,6 +35,9 @@ opened (``infer_version``), then read through it like any other:
 * 3: a passage stores nothing; its document's record, which it follows, has the list of its
   passages' numbers and spans (``spans``). Records are decoded by their shape (``records``),
   so a segment merging version-2 and version-3 records reads both.
+* 4: ``fsyl`` is ``POSITIONS_AND_BAGS``. A segment merging an older one (whose ``fsyl`` is in
+  W3 alone) records ``fsyl`` as ``POSITIONS``, and is scored from W3 as before: deriving the
+  frequencies from the old blocks would hold every posting in memory during the merge.
 
 A segment that merges older ones keeps their records as they were, so its *records* version is
 the oldest of its sources' (``SegmentInfo.records``), while its postings are always written in the
@@ -50,6 +60,7 @@ from ..errors import IndexFormatError
 
 POSITIONS = "w3-positions"
 BAGS = "bags"
+POSITIONS_AND_BAGS = "w3-positions+bags"  # positions in W3, frequencies also in the bags file
 KEYWORD = "keyword"
 DOC_VALUES = "doc-values"  # a per-document column of values (``columns``), read for every document at once
 W3_FREQUENCIES = "w3-frequencies"  # version 1's frequency-only fields, in Whoosh's term index
@@ -59,7 +70,7 @@ TEXT_FIELDS = ("syl", "fsyl", "word", "fpair")
 #: How each indexed field is stored (the one table; see the module docstring).
 FIELDS: dict[str, str] = {
     "syl": BAGS,  # accented syllables
-    "fsyl": POSITIONS,  # folded syllables: phrases, typo lookups
+    "fsyl": POSITIONS_AND_BAGS,  # folded syllables: phrases, typo lookups; scored from the bag
     "word": BAGS,  # pyvi words
     "fpair": BAGS,  # folded adjacent pairs
     "title": POSITIONS,  # folded syllables of a document's title, on its record
@@ -70,7 +81,7 @@ FIELDS: dict[str, str] = {
     "docvalues": DOC_VALUES,  # path, date and metadata of document records, for filters, sorting, facets
 }
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 INFO_EXT = ".vnseg"
 BAGS_EXT = ".bag"  # the bags file of a segment (``bags``)
 
@@ -78,6 +89,20 @@ BAGS_EXT = ".bag"  # the bags file of a segment (``bags``)
 def fields_in(fmt: str) -> tuple[str, ...]:
     """The fields kept in format ``fmt``, in the table's order."""
     return tuple(name for name, kept in FIELDS.items() if kept == fmt)
+
+
+def has_positions(fmt: str | None) -> bool:
+    """Whether a field kept in ``fmt`` has W3 postings with positions (phrases, a lexicon)."""
+    return fmt in (POSITIONS, POSITIONS_AND_BAGS)
+
+
+def has_bag(fmt: str | None) -> bool:
+    """Whether a field kept in ``fmt`` has its frequencies in the bags file (what scoring reads)."""
+    return fmt in (BAGS, POSITIONS_AND_BAGS)
+
+
+#: Fields whose postings are in the bags file, and the positional ones among them.
+BAGGED = tuple(name for name, kept in FIELDS.items() if has_bag(kept))
 
 
 @dataclass(frozen=True)
@@ -94,14 +119,20 @@ class SegmentInfo:
         return self.fields.get(fieldname)
 
 
-#: The fields of segments written before they recorded their layout (no per-document values yet).
-_INFERRED = {name: kept for name, kept in FIELDS.items() if kept != DOC_VALUES}
+#: The fields of segments written before they recorded their layout (no per-document values yet,
+#: positional fields in W3 alone).
+_INFERRED = {name: (POSITIONS if kept == POSITIONS_AND_BAGS else kept) for name, kept in FIELDS.items()
+             if kept != DOC_VALUES}
 #: Version 1 kept every field in Whoosh's term index.
 LEGACY_V1 = SegmentInfo(1, 1, {name: (W3_FREQUENCIES if kept == BAGS else kept) for name, kept in _INFERRED.items()})
 
 
-def current_info(records: int = FORMAT_VERSION, analysis: int = ANALYSIS_VERSION) -> SegmentInfo:
-    return SegmentInfo(FORMAT_VERSION, records, dict(FIELDS), analysis)
+def current_info(records: int = FORMAT_VERSION, analysis: int = ANALYSIS_VERSION,
+                 w3_only: frozenset[str] = frozenset()) -> SegmentInfo:
+    """The info of a segment written now; ``w3_only``: ``POSITIONS_AND_BAGS`` fields whose bags
+    are incomplete (merged from segments without them), recorded as ``POSITIONS``."""
+    fields = {name: (POSITIONS if name in w3_only and kept == POSITIONS_AND_BAGS else kept) for name, kept in FIELDS.items()}
+    return SegmentInfo(FORMAT_VERSION, records, fields, analysis)
 
 
 def infer_version(has_bags_file: bool) -> SegmentInfo:

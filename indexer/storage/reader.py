@@ -37,7 +37,7 @@ from .bags import read_bags
 from .columns import DocumentValues
 from .lexicon import DeletionIndex, cached
 from .mapped import MappedStorage
-from .layout import BAGS, SegmentInfo, segment_info
+from .layout import BAGS, SegmentInfo, has_bag, segment_info
 from .whoosh_lengths import length_column
 from .whoosh_schema import SCHEMA
 from .records import DocumentRecord, PassageRecord, document_record, passage_record, stores_nothing
@@ -70,19 +70,30 @@ class SegmentReader:
         return self.info.version
 
     def _in_bags(self, field: str) -> bool:
+        """Whether the field is in the bags file alone (no term strings, no positions)."""
         return self._bags is not None and self.info.format_of(field) == BAGS
+
+    def _scored_from_bags(self, field: str) -> bool:
+        """Whether the field's frequencies are in the bags file (alone, or beside W3's positions)."""
+        return self._bags is not None and has_bag(self.info.format_of(field))
 
     def doc_frequency(self, field: str, term: str) -> int:
         """Records with the term, deleted ones included (as Whoosh counts them)."""
-        if self._in_bags(field):
+        if self._scored_from_bags(field):
             return self._bags.doc_frequency(field, term.encode("utf-8"))
         self.integrity.need("terms")
         return self._reader.doc_frequency(field, term)
 
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """Local docnums (int64, ascending) and frequencies (float32) of one term."""
-        if self._in_bags(field):
+        """Local docnums (int64, ascending) and frequencies (float32) of one term: from the bags
+        file where the field has one (``layout.has_bag``), deleted records included there as in
+        the bag-only fields; from W3's blocks otherwise, without them."""
+        if self._scored_from_bags(field):
             return self._bags.postings(field, term.encode("utf-8"))
+        return self.w3_postings(field, term)
+
+    def w3_postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """``postings`` from Whoosh's term index and W3 blocks (what ``check`` audits there)."""
         self.integrity.need("terms")
         if (field, term) not in self._reader:
             return _NO_IDS, _NO_FREQS

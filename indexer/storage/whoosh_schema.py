@@ -22,7 +22,7 @@ from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 
 from analyzers import FIELD_ANALYZERS
 
-from .layout import FIELDS, POSITIONS, TEXT_FIELDS
+from .layout import FIELDS, TEXT_FIELDS, has_positions
 from .whoosh_formats import TermFrequency, VarintPositions
 
 
@@ -74,7 +74,7 @@ def build_schema() -> Schema:
         "docvalues": COLUMN(VarBytesColumn()),
     }
     for name in TEXT_FIELDS:
-        fields[name] = PostedText(analyzer=FIELD_ANALYZERS[name](), phrase=FIELDS[name] == POSITIONS)
+        fields[name] = PostedText(analyzer=FIELD_ANALYZERS[name](), phrase=has_positions(FIELDS[name]))
     return Schema(**fields)
 
 

@@ -55,9 +55,11 @@ from whoosh.writing import SegmentWriter
 from . import bags as bagfile
 from . import checksums, verify
 from .whoosh_lengths import length_column
-from .layout import ANALYSIS_VERSION, BAGS, FORMAT_VERSION, INFO_EXT, current_info, encode_info, fields_in, segment_info
+from .layout import (ANALYSIS_VERSION, BAGS, FORMAT_VERSION, INFO_EXT, POSITIONS_AND_BAGS, current_info, encode_info,
+                     fields_in, segment_info)
 
 BAG_FIELDS = fields_in(BAGS)
+DUAL_FIELDS = fields_in(POSITIONS_AND_BAGS)  # W3 with positions, and frequencies in the bags file
 
 INLINE_MAX = 4  # postings stored inside the term info rather than in a posting block
 MAX_POSTINGS = 3_000_000  # buffered before a spill to a run file: bounds the writer's memory
@@ -365,6 +367,7 @@ class FastSegmentWriter(SegmentWriter):
         self._previous_ids = {s.segment_id() for s in self.segments}
         self._carried = verify.previous_entries(self.storage.folder, self.indexname, self.generation - 1)
         self._analysis = ANALYSIS_VERSION  # the oldest analysis merged in
+        self._w3_only: set[str] = set()  # dual fields merged from segments without their bags
 
     def add_document(self, **fields) -> None:
         self._check_state()
@@ -435,6 +438,9 @@ class FastSegmentWriter(SegmentWriter):
         info = segment_info(reader.segment(), reader.storage())
         self._records_version = min(self._records_version, info.records)
         self._analysis = min(self._analysis, info.analysis)
+        # A source whose dual fields are in W3 alone (layout 3 and older): the merged segment is
+        # scored from W3 for them, as its source was (``layout``, version 4).
+        self._w3_only.update(f for f in DUAL_FIELDS if info.format_of(f) != POSITIONS_AND_BAGS)
         own = bagfile.read_bags(reader.segment(), reader.storage()) if info.version >= 2 else None
         hasher = bagfile.Hasher()
         add = self.pool.add
@@ -484,7 +490,8 @@ class FastSegmentWriter(SegmentWriter):
     def _write_segment_info(self) -> None:
         out = self.newsegment.create_file(self.storage, INFO_EXT)
         try:
-            out.write(encode_info(current_info(records=self._records_version, analysis=self._analysis)))
+            out.write(encode_info(current_info(records=self._records_version, analysis=self._analysis,
+                                              w3_only=frozenset(self._w3_only))))
         finally:
             out.close()
 

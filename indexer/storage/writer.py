@@ -32,12 +32,12 @@ from . import bags as bagfile
 from . import lock as locks
 from . import merges
 from .lock import index_lock
-from .layout import BAGS, FIELDS, POSITIONS, TEXT_FIELDS, fields_in
+from .layout import BAGGED, BAGS, FIELDS, TEXT_FIELDS, fields_in, has_positions
 from .whoosh_schema import Posted, posted
 from .whoosh_segment import MAX_POSTINGS, FastSegmentWriter
 
-_POSITIONAL = tuple(name for name in TEXT_FIELDS if FIELDS[name] == POSITIONS)
-_BAGGED = fields_in(BAGS)
+_POSITIONAL = tuple(name for name in TEXT_FIELDS if has_positions(FIELDS[name]))
+_BAG_ONLY = fields_in(BAGS)  # their lengths are given with the record (no W3 postings to count them)
 _HASHER = Hasher()  # one per process: workers keep their own memo
 
 
@@ -77,7 +77,7 @@ class EncodedDocument(DocumentFields):
     title_posted: Posted
     spans: list[tuple[int, int, int]]  # (passage_no, start, end)
     posted: list[dict[str, Posted]]  # per passage: the positional fields' postings
-    lengths: list[dict[str, int]]  # per passage: the bag fields' lengths
+    lengths: list[dict[str, int]]  # per passage: the lengths of the fields kept in bags alone
     bags: dict[str, Bag]  # per bag field: term hashes, passage (index in ``spans``), frequencies
 
     @property
@@ -87,22 +87,25 @@ class EncodedDocument(DocumentFields):
 
 def encode(doc: AnalyzedDocument) -> EncodedDocument:
     """The document in the formats its fields are stored in (run in the workers)."""
-    counts: dict[str, list[dict[str, int]]] = {name: [] for name in _BAGGED}
+    counts: dict[str, list[dict[str, int]]] = {name: [] for name in BAGGED}
     positional, lengths = [], []
     for p in doc.passages:
         positional.append({name: posted(name, p.terms.get(name, {})) for name in _POSITIONAL})
         mine = {}
-        for name in _BAGGED:
+        for name in BAGGED:
             terms = p.terms.get(name, {})
-            counts[name].append(terms)
-            mine[name] = sum(terms.values())
+            if name in _BAG_ONLY:
+                counts[name].append(terms)
+                mine[name] = sum(terms.values())
+            else:  # positional: {term: [positions]}, its frequencies in the bag too
+                counts[name].append({term: len(where) for term, where in terms.items()})
         lengths.append(mine)
     return EncodedDocument(
         doc_id=doc.doc_id, path=doc.path, title=doc.title, date=doc.date, meta=doc.meta, text=doc.text,
         title_posted=posted("title", doc.title_terms),
         spans=[(p.no, p.start, p.end) for p in doc.passages],
         posted=positional, lengths=lengths,
-        bags={name: bag_of(counts[name], _HASHER) for name in _BAGGED},
+        bags={name: bag_of(counts[name], _HASHER) for name in BAGGED},
     )
 
 

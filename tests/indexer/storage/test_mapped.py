@@ -197,7 +197,9 @@ def test_posting_blocks_decode_as_whooshs_own_matcher(tmp_path: Path):
         terms = [t.decode() if isinstance(t, bytes) else t for t in seg._reader.lexicon("fsyl")]
         assert len(terms) > 100 and max(seg.doc_frequency("fsyl", t) for t in terms) > 10 * 128
         for term in terms[::5]:
-            ids, freqs = seg.postings("fsyl", term)
+            ids, freqs = seg.w3_postings("fsyl", term)
+            bag_ids, bag_freqs = seg.postings("fsyl", term)  # what scoring reads: the bags file
+            assert bag_ids.tolist() == ids.tolist() and bag_freqs.tolist() == freqs.tolist(), term
             m = seg._reader.postings("fsyl", term)
             expected = []
             while m.is_active():

@@ -152,8 +152,15 @@ def test_postings_with_deletions_match_whooshs_matcher(index: Path):
                     ids.append(m.id())
                     weights.append(m.weight())
                     m.next()
-                got_ids, got_weights = seg.postings("fsyl", term)
+                got_ids, got_weights = seg.w3_postings("fsyl", term)
                 assert got_ids.tolist() == ids and got_weights.tolist() == weights, term
+                # What scoring reads (the bags file, layout 4): the same live postings and
+                # frequencies; the bag keeps deleted records' postings, which the scorer masks.
+                bag_ids, bag_freqs = seg.postings("fsyl", term)
+                deleted = seg._deleted_mask
+                live = ~deleted[bag_ids] if deleted is not None else np.ones(len(bag_ids), dtype=bool)
+                assert bag_ids[live].tolist() == ids and bag_freqs[live].tolist() == weights, term
+                assert seg.doc_frequency("fsyl", term) == whoosh_leaf.reader().doc_frequency("fsyl", term)
         assert blocks >= 3
 
 

@@ -12,8 +12,9 @@ from indexer.documents import analyze_document
 from indexer.readers import RawDocument
 from indexer.storage import encode
 from indexer.storage.bags import read_bags
+from indexer.storage import open_reader
 from indexer.storage.files import open_or_create
-from indexer.storage.layout import BAGS, TEXT_FIELDS, fields_in
+from indexer.storage.layout import BAGS, POSITIONS, POSITIONS_AND_BAGS, TEXT_FIELDS, fields_in
 from indexer.storage.reader import INDEX_NAME
 from indexer.storage.whoosh_schema import posted
 from indexer.storage.whoosh_segment import INLINE_MAX, FastSegmentWriter
@@ -21,6 +22,7 @@ from indexer.storage.writer import add_encoded
 from tests.indexer.conftest import CORPUS
 
 BAG_FIELDS = fields_in(BAGS)
+DUAL_FIELDS = fields_in(POSITIONS_AND_BAGS)  # in W3 with positions, and in the bags file
 
 
 def _documents(copies: int = 4):
@@ -110,12 +112,16 @@ def _build(index_dir: Path, docs, fast_writer=None, commits: int = 1, optimize: 
     return _postings(index_dir)
 
 
-def _assert_same(expected, got, got_dir: Path) -> None:
+def _assert_same(expected, got, got_dir: Path, dual_in_bags: bool = True) -> None:
     terms, bags, lengths = expected
     got_terms, got_bags, got_lengths = got
     assert got_terms == terms
     assert got_lengths == lengths
     assert not got_bags  # bag fields are not in Whoosh's term index
+    # The bags file holds the bag fields and, beside their W3 postings, the dual fields' frequencies.
+    if dual_in_bags:
+        bags = {**bags, **{(f, t): [(d, w) for d, w, _ in v[-1]] for (f, t), v in terms.items() if f in DUAL_FIELDS}}
+        assert any(f in DUAL_FIELDS for f, _ in bags)
     in_bags = _bag_postings(got_dir, list(bags))
     assert in_bags.pop("terms") == len(bags)
     assert in_bags == bags
@@ -147,7 +153,13 @@ def test_merging_segments_written_before_bags_files(tmp_path: Path):
     docs = _documents(copies=2)
     expected = _build(tmp_path / "whoosh", docs, commits=2, optimize=True)
     got = _build(tmp_path / "old", docs, commits=2, optimize=True, merger=FastSegmentWriter)  # Whoosh's, then ours
-    _assert_same(expected, got, tmp_path / "old")
+    # Its sources had fsyl in W3 alone: the merged segment says so, and is scored from W3 (layout 4).
+    _assert_same(expected, got, tmp_path / "old", dual_in_bags=False)
+    with open_reader(tmp_path / "old") as reader:
+        (seg, _), = reader.segments
+        assert seg.info.format_of("fsyl") == POSITIONS and seg.info.format_of("syl") == BAGS
+        ids, freqs = seg.postings("fsyl", "kinh")
+        assert len(ids) and (ids.tolist(), freqs.tolist()) == tuple(x.tolist() for x in seg.w3_postings("fsyl", "kinh"))
 
 
 def test_merging_skips_deleted_documents(tmp_path: Path):
