@@ -57,24 +57,32 @@ def document_lengths(arrays: IndexArrays, fieldname: str) -> tuple[np.ndarray, f
     over live documents (computed once per open index)."""
     key = ("document-lengths", fieldname)
     if key not in arrays.derived:
-        lengths, _ = arrays.length(fieldname)
-        total = np.bincount(arrays.owner, weights=lengths, minlength=arrays.size).astype(np.float32)
-        live = arrays.doc_starts[arrays.live[arrays.doc_starts]]
-        mean = float(total[live].mean()) if len(live) else 1.0
-        arrays.derived[key] = (total, max(mean, 1.0))
+        lengths = _compact_lengths(arrays, fieldname)
+        total = np.zeros(arrays.size, dtype=np.float32)
+        total[arrays.doc_starts] = lengths
+        arrays.derived[key] = (total, _mean_length(arrays, lengths))
     return arrays.derived[key]
 
 
+def _compact_lengths(arrays: IndexArrays, fieldname: str) -> np.ndarray:
+    """Length of ``fieldname`` over each whole document, by its index in ``doc_starts``."""
+    key = ("document-lengths-by-index", fieldname)
+    if key not in arrays.derived:
+        lengths, _ = arrays.length(fieldname)
+        arrays.derived[key] = np.bincount(arrays.owner_index, weights=lengths,
+                                          minlength=len(arrays.doc_starts)).astype(np.float32)
+    return arrays.derived[key]
+
+
+def _mean_length(arrays: IndexArrays, lengths: np.ndarray) -> float:
+    live = arrays.live[arrays.doc_starts]
+    return max(float(lengths[live].mean()) if live.any() else 1.0, 1.0)
+
+
 def document_term_scores(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Document records holding a term, and its BM25 over each whole document (cached beside
-    the passage scores: the same terms recur from query to query)."""
-    key = ("document:" + fieldname, text)
-    cached = arrays.recall(key)  # under the cache's lock: threads share an open index
-    if cached is not None:
-        return cached
-    value = _document_bm25(arrays, fieldname, *_document_tf(arrays, fieldname, text))
-    arrays.remember(key, value)
-    return value
+    """Document records holding a term, and its BM25 over each whole document."""
+    dix, scores = _term_scores_by_index(arrays, fieldname, text)
+    return arrays.doc_starts[dix].astype(np.int32), scores
 
 
 def expanded_term_scores(arrays: IndexArrays, fieldname: str, text: str,
@@ -84,85 +92,118 @@ def expanded_term_scores(arrays: IndexArrays, fieldname: str, text: str,
     occurrence of the term, as the passage scores count it (``plan.synonym_bonuses``); the
     term's idf is that of the documents holding it in any form. With no ``phrases`` (a term
     without synonyms) it is ``document_term_scores``."""
+    dix, scores = _expanded_by_index(arrays, fieldname, text, phrases)
+    return arrays.doc_starts[dix].astype(np.int32), scores
+
+
+def _term_scores_by_index(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Documents holding a term, by index in ``doc_starts`` (ascending), and its BM25 over each
+    whole document (cached beside the passage scores: the same terms recur from query to query)."""
+    key = ("document:" + fieldname, text)
+    cached = arrays.recall(key)  # under the cache's lock: threads share an open index
+    if cached is not None:
+        return cached
+    value = _document_bm25(arrays, fieldname, *_document_tf(arrays, fieldname, text))
+    arrays.remember(key, value)
+    return value
+
+
+def _expanded_by_index(arrays: IndexArrays, fieldname: str, text: str,
+                       phrases: tuple[tuple[str, ...], ...]) -> tuple[np.ndarray, np.ndarray]:
+    """``expanded_term_scores`` by document index (``_term_scores_by_index``)."""
     if not phrases:
-        return document_term_scores(arrays, fieldname, text)
+        return _term_scores_by_index(arrays, fieldname, text)
     key = ("document:" + fieldname, text + "\x00" + "\x00".join(" ".join(p) for p in phrases))
     cached = arrays.recall(key)
     if cached is not None:
         return cached
     docs, tf = _document_tf(arrays, fieldname, text)
-    owner_parts, tf_parts = [arrays.owner[docs]], [tf]  # a document record owns itself
+    owner_parts, tf_parts = [docs], [tf]
     for phrase in phrases:
         passages = np.asarray(arrays.reader.matching("fsyl", phrase), dtype=np.int64)
         passages = passages[arrays.live[passages]]
-        owner_parts.append(arrays.owner[passages])
+        owner_parts.append(arrays.owner_index[passages])
         tf_parts.append(np.ones(len(passages), dtype=np.float32))
     owners = np.concatenate(owner_parts)
     merged, where = np.unique(owners, return_inverse=True)
     counts = np.bincount(where, weights=np.concatenate(tf_parts), minlength=len(merged)).astype(np.float32)
-    value = _document_bm25(arrays, fieldname, merged.astype(np.int64), counts)
+    value = _document_bm25(arrays, fieldname, merged.astype(np.int32), counts)
     arrays.remember(key, value)
     return value
 
 
 def _document_tf(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Document records holding a term, and its frequency over each whole document."""
+    """Documents holding a term (by index in ``doc_starts``, ascending), and its frequency over
+    each whole document. A term's postings are in docnum order and a document's passages follow
+    its record, so each document's postings are one run: summed where the run ends, no sort."""
     ids, tf = term_postings(arrays, fieldname, text)  # the passages' decode, shared
     if not len(ids):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
     keep = arrays.live[ids]
-    owners = arrays.owner[ids[keep]]
-    docs, where = np.unique(owners, return_inverse=True)
-    tf = np.bincount(where, weights=tf[keep], minlength=len(docs)).astype(np.float32)
-    return docs, tf
+    owners = arrays.owner_index[ids[keep]]
+    if not len(owners):
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+    # float64 sums of whole counts: exact, as the bincount this replaced
+    return owners[starts], np.add.reduceat(tf[keep].astype(np.float64), starts).astype(np.float32)
 
 
 def _document_bm25(arrays: IndexArrays, fieldname: str, docs: np.ndarray,
                    tf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """BM25 over whole documents (bm25s's defaults) of a term with these frequencies."""
+    """BM25 over whole documents (bm25s's defaults) of a term with these frequencies; ``docs``
+    by index in ``doc_starts``."""
     if not len(docs):
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-    lengths, mean = document_lengths(arrays, fieldname)
+    lengths = _compact_lengths(arrays, fieldname)
+    _, mean = document_lengths(arrays, fieldname)
     idf = idf_of(len(docs), max(1, len(arrays.doc_starts)))
     norm = DOC_K1 * ((1 - DOC_B) + DOC_B * lengths[docs] / mean)
     return docs.astype(np.int32), (idf * tf * (DOC_K1 + 1) / (tf + norm)).astype(np.float32)
 
 
 def candidates(arrays: IndexArrays, scores: np.ndarray, terms: dict[str, tuple[str, ...]],
-               expanded: dict[tuple[str, str], tuple[tuple[str, ...], ...]] | None = None) -> tuple[np.ndarray, dict]:
-    """Document records of the candidates (ascending), and the whole-document scores computed
-    on the way (by field: an array over all records); a term with synonyms (``expanded``, from
-    ``plan.Plan.expanded``) scores its other forms as itself (``expanded_term_scores``)."""
+               expanded: dict[tuple[str, str], tuple[tuple[str, ...], ...]] | None = None,
+               matched: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+    """Document records of the candidates (ascending), and their whole-document scores (by
+    field: the candidates' values, in their order); a term with synonyms (``expanded``, from
+    ``plan.Plan.expanded``) scores its other forms as itself (``expanded_term_scores``).
+    ``matched``: the records scoring above 0, if the caller has them. Whole-document arrays are
+    indexed by document (``IndexArrays.owner_index``), not by record."""
     expanded = expanded or {}
-    matched = np.flatnonzero(scores > 0)
+    if matched is None:
+        matched = np.flatnonzero(scores > 0)
     if not len(matched):
         return matched, {}
-    owners = arrays.owner[matched]
-    best = np.zeros(arrays.size, dtype=np.float32)
-    np.maximum.at(best, owners, scores[matched])
-    hit = np.flatnonzero(best > 0)
+    owners = arrays.owner_index[matched]  # ascending: a document's passages follow its record
+    runs = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+    hit = owners[runs]  # documents with a matching passage
+    best = np.zeros(len(arrays.doc_starts), dtype=np.float32)
+    best[hit] = np.maximum.reduceat(scores[matched], runs)
     whole = {}
     for fieldname in ("fsyl", "fpair"):  # the pool's; ``doc_syl`` is looked up at the candidates alone
-        total = np.zeros(arrays.size, dtype=np.float32)
+        total = np.zeros(len(arrays.doc_starts), dtype=np.float32)
         for text in terms.get(fieldname, ()):
-            ids, s = expanded_term_scores(arrays, fieldname, text, expanded.get((fieldname, text), ()))
+            ids, s = _expanded_by_index(arrays, fieldname, text, expanded.get((fieldname, text), ()))
             total[ids] += s
         whole[fieldname] = total
     by_document = whole["fsyl"] + whole["fpair"]
     chosen = np.union1d(_top(hit, best, POOL), _top(hit, by_document, POOL))
-    return chosen, whole
+    return arrays.doc_starts[chosen], {name: values[chosen] for name, values in whole.items()}
 
 
 def features(arrays: IndexArrays, scores: np.ndarray, plan: Plan,
-             wanted: frozenset[str] = frozenset(FEATURES)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+             wanted: frozenset[str] = frozenset(FEATURES),
+             matched: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Candidates of a query (document records), their best passage, and their features
-    (rows in ``FEATURES`` order; those not ``wanted`` are left 0: proximity re-analyzes text)."""
+    (rows in ``FEATURES`` order; those not ``wanted`` are left 0: proximity re-analyzes text).
+    ``matched``: the records scoring above 0 (ascending), if the caller has them."""
     terms = query_terms(plan.clauses)
-    docs, whole = candidates(arrays, scores, terms, plan.expanded)
+    if matched is None:
+        matched = np.flatnonzero(scores > 0)
+    docs, whole = candidates(arrays, scores, terms, plan.expanded, matched)
     out = np.zeros((len(docs), len(FEATURES)), dtype=np.float32)
     if not len(docs):
         return docs, docs, out
-    matched = np.flatnonzero(scores > 0)
     matched = matched[member(arrays.owner[matched], docs, arrays.size)]
     order = np.lexsort((matched, -scores[matched], arrays.owner[matched]))
     matched = matched[order]
@@ -175,16 +216,17 @@ def features(arrays: IndexArrays, scores: np.ndarray, plan: Plan,
     has_second = second < len(matched)
     has_second[has_second] = where[second[has_second]] == where[starts[has_second]]
     out[has_second, 1] = scores[matched[second[has_second]]]
-    out[:, 2] = whole["fsyl"][docs]
-    out[:, 3] = whole["fpair"][docs]
+    out[:, 2] = whole["fsyl"]
+    out[:, 3] = whole["fpair"]
     if "doc_syl" in wanted:
         out[:, 4] = _at(arrays, docs, "syl", terms["syl"], plan.expanded)
     idfs = _idfs(arrays, terms["fsyl"]) if {"coverage", "proximity"} & wanted else {}
     if idfs:
         total = sum(idfs.values())
+        dix = np.searchsorted(arrays.doc_starts, docs)
         for text, idf in idfs.items():
-            ids, _ = document_term_scores(arrays, "fsyl", text)
-            out[np.isin(docs, ids), 5] += idf / total
+            ids, _ = _term_scores_by_index(arrays, "fsyl", text)
+            out[np.isin(dix, ids), 5] += idf / total
         if "proximity" in wanted:
             out[:, 6] = proximity(arrays, best_passage, idfs)
     lengths, _ = document_lengths(arrays, "fsyl")
@@ -201,11 +243,12 @@ def _at(arrays: IndexArrays, docs: np.ndarray, fieldname: str, texts,
     not an array over every record (5 ms a question at 90,568 articles). A term with synonyms
     (``expanded``) scores its other forms as itself, as in ``candidates``."""
     out = np.zeros(len(docs), dtype=np.float32)
+    dix = np.searchsorted(arrays.doc_starts, docs)
     for text in texts:
-        ids, part = expanded_term_scores(arrays, fieldname, text, (expanded or {}).get((fieldname, text), ()))
-        found = np.searchsorted(ids, docs)
+        ids, part = _expanded_by_index(arrays, fieldname, text, (expanded or {}).get((fieldname, text), ()))
+        found = np.searchsorted(ids, dix)
         inside = found < len(ids)
-        inside[inside] = ids[found[inside]] == docs[inside]
+        inside[inside] = ids[found[inside]] == dix[inside]
         out[inside] += part[found[inside]]
     return out
 

@@ -125,7 +125,7 @@ def ranked_documents(arrays: IndexArrays, scores: np.ndarray, plan: Plan, matche
     document model, best first (ties by docnum), then the other matching documents by their
     best passage, each scored below the last candidate (``beyond_candidates``), so that the
     scores shown fall as the ranks do."""
-    docs, _, x = features(arrays, scores, plan, used())
+    docs, _, x = features(arrays, scores, plan, used(), matched)
     if not len(docs):
         return docs, np.zeros(0, dtype=np.float32)
     model = document_scores(x)

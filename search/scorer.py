@@ -39,6 +39,7 @@ class IndexArrays:
     lengths: dict[str, np.ndarray] = field(default_factory=dict)
     averages: dict[str, float] = field(default_factory=dict)
     _owner: np.ndarray | None = None
+    _owner_index: np.ndarray | None = None
     cache: OrderedDict = field(default_factory=OrderedDict)  # (field, text) -> (ids, scores, tf), and others' arrays
     cached_bytes: int = 0
     # Threads share an open index: the cache is looked up and filled under this lock, never
@@ -78,9 +79,17 @@ class IndexArrays:
     def owner(self) -> np.ndarray:
         """For every record, the docnum of its document's record (itself for a document)."""
         if self._owner is None:
-            groups = self.groups(np.arange(self.size))
-            self._owner = self.doc_starts[np.maximum(groups, 0)] if len(self.doc_starts) else np.zeros(self.size, dtype=np.int64)
+            self._owner = self.doc_starts[self.owner_index] if len(self.doc_starts) else np.zeros(self.size, dtype=np.int64)
         return self._owner
+
+    @property
+    def owner_index(self) -> np.ndarray:
+        """For every record, the index of its document in ``doc_starts``: whole-document arrays
+        are indexed by it (``features``), a tenth of the records' length, so that summing a
+        query's terms over every document stays in the processor's cache."""
+        if self._owner_index is None:
+            self._owner_index = np.maximum(self.groups(np.arange(self.size)), 0).astype(np.int32)
+        return self._owner_index
 
     def groups(self, docnums: np.ndarray) -> np.ndarray:
         """Index of the document each passage belongs to: a document's record precedes its
