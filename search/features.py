@@ -174,11 +174,11 @@ def candidates(arrays: IndexArrays, scores: np.ndarray, terms: dict[str, tuple[s
         matched = np.flatnonzero(scores > 0)
     if not len(matched):
         return matched, {}
-    owners = arrays.owner_index[matched]  # ascending: a document's passages follow its record
-    runs = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-    hit = owners[runs]  # documents with a matching passage
-    best = np.zeros(len(arrays.doc_starts), dtype=np.float32)
-    best[hit] = np.maximum.reduceat(scores[matched], runs)
+    # A document's passages follow its record (which scores 0): its best passage is the largest
+    # score of its run of records, one pass over the scores in order.
+    first = int(arrays.doc_starts[0])  # records before it (a deleted first document's) score 0
+    best = np.maximum.reduceat(scores[first:], arrays.doc_starts - first)
+    hit = np.flatnonzero(best > 0)  # documents with a matching passage
     whole = {}
     for fieldname in ("fsyl", "fpair"):  # the pool's; ``doc_syl`` is looked up at the candidates alone
         total = np.zeros(len(arrays.doc_starts), dtype=np.float32)
