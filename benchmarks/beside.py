@@ -55,11 +55,14 @@ class Checkout:
         self.proc.wait(timeout=60)
 
 
-def interleaved(repos: list[Path], index: Path, questions: list[str], k: int,
+def interleaved(repos: list[Path], index: Path | list[Path], questions: list[str], k: int,
                 warmup: int = 20) -> tuple[list[list[tuple[float, str]]], int]:
     """(ms, question) of every question for each checkout, asked in turn; and how many
-    questions' hits (document ids, in order) differed between the first two checkouts."""
-    checkouts = [Checkout(repo, index, k) for repo in repos]
+    questions' hits (document ids, in order) differed between the first two checkouts.
+    ``index``: the one index all search, or one per checkout (the same corpus in each one's
+    layout, when the layout changed between them)."""
+    indexes = index if isinstance(index, list) else [index] * len(repos)
+    checkouts = [Checkout(repo, ix, k) for repo, ix in zip(repos, indexes)]
     try:
         for q in questions[:warmup]:
             for c in checkouts:

@@ -306,6 +306,9 @@ def main(argv=None):
     ap.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     ap.add_argument("--beside", type=Path, default=None, metavar="CHECKOUT",
                     help="also time another checkout (with its own .venv), question by question in turn (beside.py)")
+    ap.add_argument("--beside-data-dir", type=Path, default=None, metavar="DIR",
+                    help="where the --beside checkout's indexes are (built by its own corpora.py: another index "
+                         "layout); default: --data-dir")
     args = ap.parse_args(argv)
 
     _, queries = load_eval_set("vinewsqa-dev")
@@ -318,7 +321,8 @@ def main(argv=None):
         else:
             from beside import interleaved
 
-            (vn, other), differ = interleaved([REPO, args.beside.resolve()], vn_index, questions, args.k)
+            other_index = built_index(size, args.beside_data_dir) if args.beside_data_dir else vn_index
+            (vn, other), differ = interleaved([REPO, args.beside.resolve()], [vn_index, other_index], questions, args.k)
             rows.append(latency_row(f"vnsearch at {args.beside}", size, other))
             print(f"{size}: {differ} of {len(questions)} questions' hits differ from {args.beside}'s",
                   file=sys.stderr, flush=True)
