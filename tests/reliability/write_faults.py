@@ -168,7 +168,9 @@ def folder_deleted(work: Path) -> dict:
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
-            if (index_dir / "_vnsearch_3.toc").exists():  # a few commits made, more to come
+            # A few commits made, more to come. Any generation from 3 on: a commit removes the
+            # table of contents before it, so a poll can miss generation 3 itself.
+            if any(int(p.stem.rsplit("_", 1)[1]) >= 3 for p in index_dir.glob("_vnsearch_*.toc")):
                 break
             time.sleep(0.05)
         assert proc.poll() is None, "the build ended before its folder could be deleted"
