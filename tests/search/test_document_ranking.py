@@ -269,3 +269,32 @@ def test_a_synonym_query_is_ranked_by_the_model(synonym_index, query):
     # either form of the name ranks above the document holding neither
     assert set(names[:3]) == {"viet-tat.txt", "day-du.txt", "ca-hai.txt"}
 
+
+
+def test_documents_ranked_alike_when_the_first_document_is_deleted(tmp_path):
+    """Whole-document arrays are indexed by document and a document's best passage is the
+    largest score of its run of records: with the index's first document deleted (its records
+    then lie before the first live document), every document's best passage is still the best of
+    its own passages, and the deleted one is never found."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a-first.txt").write_text("Nghỉ hằng năm\n\n" + REGULATION, encoding="utf-8")
+    (docs / "quy-dinh.txt").write_text(REGULATION, encoding="utf-8")
+    for name, text in NEWS.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    index_paths([docs], tmp_path / "ix", jobs=1)
+    (docs / "a-first.txt").unlink()
+    index_paths([docs], tmp_path / "ix", jobs=1)  # deletes its records, in the same segment
+    with searching(tmp_path / "ix") as opened:
+        arrays = opened.arrays
+        assert not arrays.live[0] and int(arrays.doc_starts[0]) > 0  # the first records are deleted ones
+        plan = plan_query(parse(QUESTION), opened.reader, False)
+        scores = record_scores(opened.reader, arrays, plan.clauses)
+        docs_found, best_passage, x = features(arrays, scores, plan)
+        for doc, passage, value in zip(docs_found, best_passage, x[:, 0]):
+            mine = np.flatnonzero(arrays.owner == doc)
+            assert arrays.owner[passage] == doc and value == scores[mine].max() > 0
+    result = search(QUESTION, index=tmp_path / "ix", limit=10)
+    paths = [d.path for d in result.documents()]
+    assert paths[0].endswith("quy-dinh.txt") and not any(p.endswith("a-first.txt") for p in paths)
+    assert result.total == len(paths) >= 2
