@@ -69,8 +69,9 @@ def _compact_lengths(arrays: IndexArrays, fieldname: str) -> np.ndarray:
     key = ("document-lengths-by-index", fieldname)
     if key not in arrays.derived:
         lengths, _ = arrays.length(fieldname)
+        # (cut to the documents: with none live, every record's index is 0)
         arrays.derived[key] = np.bincount(arrays.owner_index, weights=lengths,
-                                          minlength=len(arrays.doc_starts)).astype(np.float32)
+                                          minlength=len(arrays.doc_starts))[: len(arrays.doc_starts)].astype(np.float32)
     return arrays.derived[key]
 
 
