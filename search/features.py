@@ -173,12 +173,14 @@ def candidates(arrays: IndexArrays, scores: np.ndarray, terms: dict[str, tuple[s
     expanded = expanded or {}
     if matched is None:
         matched = np.flatnonzero(scores > 0)
-    if not len(matched):
-        return matched, {}
+    if not len(matched) or not len(arrays.doc_starts):
+        return matched[:0], {}
     # A document's passages follow its record (which scores 0): its best passage is the largest
-    # score of its run of records, one pass over the scores in order.
-    first = int(arrays.doc_starts[0])  # records before it (a deleted first document's) score 0
-    best = np.maximum.reduceat(scores[first:], arrays.doc_starts - first)
+    # score of its run of records, one pass over the scores in order. Records before the first
+    # live document's (a deleted one's) are the first document's, as ``owner_index`` says.
+    runs = arrays.doc_starts.copy()
+    runs[0] = 0
+    best = np.maximum.reduceat(scores, runs)
     hit = np.flatnonzero(best > 0)  # documents with a matching passage
     whole = {}
     for fieldname in ("fsyl", "fpair"):  # the pool's; ``doc_syl`` is looked up at the candidates alone

@@ -219,3 +219,24 @@ def test_a_document_record_with_fewer_spans_than_passages_is_found(built):
     line = _one_problem_line(index_dir, f"document {doc_id}: its record lists {n} passage spans, {n + 1} passage records follow it")
     assert line.strip().startswith(f"document {doc_id}")
     _one_problem_line(index_dir, f"of {doc_id} has no span in its document's record")  # the last passage
+
+
+def test_an_index_with_deleted_documents_left_in_place_passes(tmp_path):
+    """An ordinary incremental update deletes documents whose records stay until a merge drops
+    them (under the merge policy's share of deleted records). Their passages follow their own
+    deleted record: ``check`` counted them as the live document's before it, called a healthy
+    index damaged, and ``--repair`` would have dropped the segment with its live documents."""
+    docs = tmp_path / "docs"
+    write_documents(docs, 80, seed=11)
+    index = tmp_path / "ix"
+    assert vnsearch("index", str(docs), "--index", str(index), "--jobs", "1").returncode == 0
+    for path in sorted(docs.rglob("*.txt"))[10:16]:  # a run of consecutive documents, deleted
+        path.unlink()
+    out = vnsearch("index", str(docs), "--index", str(index), "--jobs", "1", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["removed"] == 6
+    with open_reader(index) as reader:
+        assert any(seg.deleted() is not None and seg.deleted().any() for seg, _ in reader.segments)
+    data = json.loads(vnsearch("check", "--index", str(index), "--json").stdout)
+    assert data["ok"] and not data["problems"] and not any(s["problems"] for s in data["segments"]), data
+    assert data["documents"] == 74

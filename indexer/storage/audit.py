@@ -24,8 +24,10 @@ def segment_id(seg: SegmentReader) -> str:
 
 
 def document_records(seg: SegmentReader) -> np.ndarray:
-    """Local docnums of the segment's document records (deleted ones included)."""
-    return seg.postings("kind", "doc")[0]
+    """Local docnums of the segment's document records (deleted ones included: a deleted
+    document's passages follow its record, not the live document before it, until a merge drops
+    them all)."""
+    return seg.raw_postings("kind", "doc")[0]
 
 
 def postings_problems(seg: SegmentReader, limit: int = 20) -> list[str]:
@@ -57,11 +59,25 @@ def postings_problems(seg: SegmentReader, limit: int = 20) -> list[str]:
     for field in reader.indexed_field_names():
         if seg._in_bags(field):
             continue
+        dual = seg._scored_from_bags(field)  # W3 with positions, and its frequencies in the bag
         for term in reader.lexicon(field):
-            ids, _ = seg.w3_postings(field, _text(term))
+            ids, freqs = seg.w3_postings(field, _text(term))
             if len(ids) > 1 and np.any(np.diff(ids) <= 0):
                 problems.append(f"{field}: the postings of {_text(term)!r} are not in docnum order")
             look(field, ids, f"a posting of {_text(term)!r}")
+            if dual and not _same_in_bag(seg, field, _text(term), ids, freqs):
+                problems.append(f"{field}: the bags file's postings of {_text(term)!r} are not its W3 postings "
+                                "(what scoring reads is not what phrases read)")
             if len(problems) >= limit:
                 return problems
     return problems
+
+
+def _same_in_bag(seg: SegmentReader, field: str, term: str, ids: np.ndarray, freqs: np.ndarray) -> bool:
+    """Whether a dual field's term has the same live postings and frequencies in the bags file as
+    in W3 (which leaves deleted records out), and the same document frequency."""
+    bag_ids, bag_freqs = seg.postings(field, term)
+    deleted = seg._deleted_mask
+    live = ~deleted[bag_ids] if deleted is not None else np.ones(len(bag_ids), dtype=bool)
+    return (seg.doc_frequency(field, term) == seg._reader.doc_frequency(field, term)
+            and np.array_equal(bag_ids[live], ids) and np.array_equal(bag_freqs[live], freqs))

@@ -48,7 +48,7 @@ MAX_POSTINGS = 6_000_000  # buffered (all bag fields) before a sorted run is wri
 _PARTS = 16  # ranges of the hash space written one at a time
 _BOUNDS = [np.uint64((1 << 64) * k // _PARTS) for k in range(_PARTS)]  # the first hash of each
 _FOOTER = struct.Struct("<Q")
-_MAX_FREQ = 255
+MAX_FREQ = _MAX_FREQ = 255  # a page keeps frequencies as bytes
 
 
 def term_hash(term: bytes) -> int:

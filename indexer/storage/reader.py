@@ -153,6 +153,11 @@ class SegmentReader:
         deleted = self._deleted_mask
         return ids if deleted is None or not len(ids) else ids[~deleted[ids]]
 
+    def raw_postings(self, field: str, term: str) -> tuple[np.ndarray, Sequence]:
+        """Local docnums of a term of Whoosh's term index, deleted records included (what
+        ``check`` walks: a deleted document's passages still follow its record)."""
+        return self._raw_postings(field, term)
+
     def _raw_postings(self, field: str, term: str, with_values: bool = False,
                       wanted: list[int] | None = None) -> tuple[np.ndarray, Sequence]:
         """Local docnums (deleted ones included) of a term of Whoosh's term index and, with
@@ -379,8 +384,9 @@ class IndexReader:
         return mask
 
     def document_starts(self) -> np.ndarray:
-        """Global docnums of the document records, ascending (deleted ones included): a
-        document's record precedes its passages, in every segment and after every merge."""
+        """Global docnums of the live document records, ascending (deleted ones left out, as
+        ``postings`` leaves them out of W3 fields): a document's record precedes its passages,
+        in every segment and after every merge."""
         parts = [seg.postings("kind", "doc")[0] + base for seg, base in self.segments]
         return np.sort(np.concatenate(parts)) if parts else _NO_IDS
 

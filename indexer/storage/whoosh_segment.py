@@ -424,6 +424,10 @@ class FastSegmentWriter(SegmentWriter):
         """Postings of bag fields, ``{field: (hashes, passage, freqs)}``, for records numbered
         from ``first`` (``first + passage``), added before with their ``_lengths``."""
         for fieldname, (hashes, rel, freqs) in bags.items():
+            if fieldname in DUAL_FIELDS and len(freqs) and freqs.max() > bagfile.MAX_FREQ:
+                # The bag keeps frequencies up to 255; W3 keeps them whole: this segment is scored
+                # from W3 (a passage of 400 one-letter syllables), so that no score changes.
+                self._w3_only.add(fieldname)
             self.bags.add(fieldname, hashes, rel.astype(np.uint32) + np.uint32(first), freqs)
 
     def add_reader(self, reader) -> None:
