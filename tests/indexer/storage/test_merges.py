@@ -27,6 +27,20 @@ def test_ten_segments_of_a_level_merge_and_fewer_do_not():
     assert merges.to_merge([(50_000, 20_000), (60_000, 1_000)]) == {0}
 
 
+def test_full_segments_are_merged_only_to_expunge_deletions():
+    full = merges.FULL
+    # Ten segments of a build's rounds stay as they are: merged, they would be the whole index.
+    assert merges.to_merge([(full, 0)] * 10 + [(2 * full, 0)] * 10) == set()
+    # Smaller ones beside them still merge by level, and a full one mostly deleted is rewritten.
+    small = [(full // 10, 0)] * 10
+    assert merges.to_merge([(full, 0)] * 3 + small) == set(range(3, 13))
+    assert merges.to_merge([(full, 0), (full, full // 2)]) == {1}
+    # What counts is the live records: a big segment shrunk by deletions merges by level again.
+    assert merges.level(full - 1) == merges.level(full - full // 5 - 1)
+    shrunk = [(full, full // 5)] + [(full - full // 5 - 1, 0)] * 9
+    assert merges.to_merge(shrunk) == set(range(10))
+
+
 def test_a_build_of_many_commits_keeps_few_segments_and_every_document(tmp_path: Path, monkeypatch):
     # Levels counted from 5 records, so a test-sized build spans three of them.
     monkeypatch.setattr(merges, "FLOOR", 5)
