@@ -163,18 +163,14 @@ def _document_bm25(arrays: IndexArrays, fieldname: str, docs: np.ndarray,
 
 
 def candidates(arrays: IndexArrays, scores: np.ndarray, terms: dict[str, tuple[str, ...]],
-               expanded: dict[tuple[str, str], tuple[tuple[str, ...], ...]] | None = None,
-               matched: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+               expanded: dict[tuple[str, str], tuple[tuple[str, ...], ...]] | None = None) -> tuple[np.ndarray, dict]:
     """Document records of the candidates (ascending), and their whole-document scores (by
     field: the candidates' values, in their order); a term with synonyms (``expanded``, from
     ``plan.Plan.expanded``) scores its other forms as itself (``expanded_term_scores``).
-    ``matched``: the records scoring above 0, if the caller has them. Whole-document arrays are
-    indexed by document (``IndexArrays.owner_index``), not by record."""
+    Whole-document arrays are indexed by document (``IndexArrays.owner_index``), not by record."""
     expanded = expanded or {}
-    if matched is None:
-        matched = np.flatnonzero(scores > 0)
-    if not len(matched) or not len(arrays.doc_starts):
-        return matched[:0], {}
+    if not len(arrays.doc_starts):
+        return arrays.doc_starts[:0], {}
     # A document's passages follow its record (which scores 0): its best passage is the largest
     # score of its run of records, one pass over the scores in order. Records before the first
     # live document's (a deleted one's) are the first document's, as ``owner_index`` says.
@@ -182,6 +178,8 @@ def candidates(arrays: IndexArrays, scores: np.ndarray, terms: dict[str, tuple[s
     runs[0] = 0
     best = np.maximum.reduceat(scores, runs)
     hit = np.flatnonzero(best > 0)  # documents with a matching passage
+    if not len(hit):
+        return arrays.doc_starts[:0], {}
     whole = {}
     for fieldname in ("fsyl", "fpair"):  # the pool's; ``doc_syl`` is looked up at the candidates alone
         total = np.zeros(len(arrays.doc_starts), dtype=np.float32)
@@ -201,12 +199,13 @@ def features(arrays: IndexArrays, scores: np.ndarray, plan: Plan,
     (rows in ``FEATURES`` order; those not ``wanted`` are left 0: proximity re-analyzes text).
     ``matched``: the records scoring above 0 (ascending), if the caller has them."""
     terms = query_terms(plan.clauses)
-    if matched is None:
-        matched = np.flatnonzero(scores > 0)
-    docs, whole = candidates(arrays, scores, terms, plan.expanded, matched)
+    docs, whole = candidates(arrays, scores, terms, plan.expanded)
     out = np.zeros((len(docs), len(FEATURES)), dtype=np.float32)
     if not len(docs):
         return docs, docs, out
+    if matched is None:
+        matched = np.flatnonzero(scores > 0)
+    dix = np.searchsorted(arrays.doc_starts, docs)  # the candidates by document index
     matched = matched[member(arrays.owner[matched], docs, arrays.size)]
     order = np.lexsort((matched, -scores[matched], arrays.owner[matched]))
     matched = matched[order]
@@ -222,11 +221,10 @@ def features(arrays: IndexArrays, scores: np.ndarray, plan: Plan,
     out[:, 2] = whole["fsyl"]
     out[:, 3] = whole["fpair"]
     if "doc_syl" in wanted:
-        out[:, 4] = _at(arrays, docs, "syl", terms["syl"], plan.expanded)
+        out[:, 4] = _at(arrays, dix, "syl", terms["syl"], plan.expanded)
     idfs = _idfs(arrays, terms["fsyl"]) if {"coverage", "proximity"} & wanted else {}
     if idfs:
         total = sum(idfs.values())
-        dix = np.searchsorted(arrays.doc_starts, docs)
         for text, idf in idfs.items():
             ids, _ = _term_scores_by_index(arrays, "fsyl", text)
             out[np.isin(dix, ids), 5] += idf / total
@@ -235,18 +233,18 @@ def features(arrays: IndexArrays, scores: np.ndarray, plan: Plan,
     lengths, _ = document_lengths(arrays, "fsyl")
     out[:, 7] = np.log1p(lengths[docs])
     if not plan.exact and "doc_all" in wanted:
-        out[:, 8] = _at(arrays, docs, "fsyl", dict.fromkeys(plan.corrections.get(s.folded, s.folded) for s in plan.content))
+        out[:, 8] = _at(arrays, dix, "fsyl", dict.fromkeys(plan.corrections.get(s.folded, s.folded) for s in plan.content))
     return docs, best_passage, out
 
 
-def _at(arrays: IndexArrays, docs: np.ndarray, fieldname: str, texts,
+def _at(arrays: IndexArrays, dix: np.ndarray, fieldname: str, texts,
         expanded: dict[tuple[str, str], tuple[tuple[str, ...], ...]] | None = None) -> np.ndarray:
-    """Whole-document BM25 of ``texts`` summed at ``docs`` alone (ascending document records), in
+    """Whole-document BM25 of ``texts`` summed at the documents ``dix`` alone (ascending, by index
+    in ``doc_starts``), in
     the terms' order, as a sum over every document would give them: a search per candidate,
     not an array over every record (5 ms a question at 90,568 articles). A term with synonyms
     (``expanded``) scores its other forms as itself, as in ``candidates``."""
-    out = np.zeros(len(docs), dtype=np.float32)
-    dix = np.searchsorted(arrays.doc_starts, docs)
+    out = np.zeros(len(dix), dtype=np.float32)
     for text in texts:
         ids, part = _expanded_by_index(arrays, fieldname, text, (expanded or {}).get((fieldname, text), ()))
         found = np.searchsorted(ids, dix)

@@ -27,7 +27,7 @@ def document_records(seg: SegmentReader) -> np.ndarray:
     """Local docnums of the segment's document records (deleted ones included: a deleted
     document's passages follow its record, not the live document before it, until a merge drops
     them all)."""
-    return seg.raw_postings("kind", "doc")[0]
+    return seg._raw_postings("kind", "doc")[0]
 
 
 def postings_problems(seg: SegmentReader, limit: int = 20) -> list[str]:

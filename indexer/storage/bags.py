@@ -48,7 +48,7 @@ MAX_POSTINGS = 6_000_000  # buffered (all bag fields) before a sorted run is wri
 _PARTS = 16  # ranges of the hash space written one at a time
 _BOUNDS = [np.uint64((1 << 64) * k // _PARTS) for k in range(_PARTS)]  # the first hash of each
 _FOOTER = struct.Struct("<Q")
-MAX_FREQ = _MAX_FREQ = 255  # a page keeps frequencies as bytes
+MAX_FREQ = 255  # a page keeps frequencies as bytes
 
 
 def term_hash(term: bytes) -> int:
@@ -117,7 +117,7 @@ class BagBuffer:
             return
         self.chunks.setdefault(fieldname, []).append(
             (hashes.astype(np.uint64, copy=False), docnums.astype(np.uint32, copy=False),
-             np.minimum(freqs, _MAX_FREQ).astype(np.uint8)))
+             np.minimum(freqs, MAX_FREQ).astype(np.uint8)))
         self.count += len(hashes)
         if self.count >= self.max_postings:
             self.spill()

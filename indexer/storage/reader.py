@@ -153,11 +153,6 @@ class SegmentReader:
         deleted = self._deleted_mask
         return ids if deleted is None or not len(ids) else ids[~deleted[ids]]
 
-    def raw_postings(self, field: str, term: str) -> tuple[np.ndarray, Sequence]:
-        """Local docnums of a term of Whoosh's term index, deleted records included (what
-        ``check`` walks: a deleted document's passages still follow its record)."""
-        return self._raw_postings(field, term)
-
     def _raw_postings(self, field: str, term: str, with_values: bool = False,
                       wanted: list[int] | None = None) -> tuple[np.ndarray, Sequence]:
         """Local docnums (deleted ones included) of a term of Whoosh's term index and, with
