@@ -34,6 +34,7 @@ from whoosh.util.numeric import byte_to_length
 
 from . import columns, positions, verify, whoosh_postings
 from .bags import read_bags
+from .checksums import latest_generation
 from .columns import DocumentValues
 from .lexicon import DeletionIndex, cached
 from .mapped import MappedStorage
@@ -520,6 +521,27 @@ def exists(index_dir: str | Path) -> bool:
     return ix.latest_generation() > -1
 
 
+OPEN_ATTEMPTS = 5
+
+
 def open_reader(index_dir: str | Path) -> IndexReader:
-    """The index's latest commit, for reading."""
+    """The index's latest commit, for reading. A commit made while it opens removes the files of
+    the one before it (Whoosh's ``clean_files``): a file vanishing then means a newer commit,
+    which is opened instead (a search during ``vnsearch index`` saw ``FileNotFoundError``)."""
+    for _ in range(OPEN_ATTEMPTS - 1):
+        before = _generation(index_dir)
+        try:
+            return IndexReader(index_dir)
+        except FileNotFoundError:
+            now = _generation(index_dir)
+            if before is None or now is None or now <= before:
+                raise
     return IndexReader(index_dir)
+
+
+def _generation(index_dir: str | Path) -> int | None:
+    """The newest commit's generation, or None if the folder cannot be listed."""
+    try:
+        return latest_generation(index_dir, INDEX_NAME)
+    except OSError:
+        return None

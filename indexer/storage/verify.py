@@ -108,7 +108,16 @@ class SegmentCheck:
                     _verified.add((str(path), name, crc))
 
     def _superseded(self) -> bool:
-        return not (self.folder / toc_name(self.indexname, self.generation)).exists()
+        """Whether a newer commit replaced this one. Its files are removed once the newer table
+        of contents is in place, in no set order: a segment file may go before the old table of
+        contents does, so a newer one existing is enough (a reader opening during a build saw
+        "is missing" and called the index damaged)."""
+        if not (self.folder / toc_name(self.indexname, self.generation)).exists():
+            return True
+        try:
+            return latest_generation(self.folder, self.indexname) > self.generation
+        except OSError:
+            return False
 
 
 UNCHECKED = SegmentCheck(".", -1, "", None)

@@ -156,3 +156,43 @@ def test_phrase_matches_kept_are_bounded_even_when_empty(index: Path, monkeypatc
             assert not len(reader.matching("fsyl", ("khong", f"co{i}")))
         assert len(reader._matches) <= 100
         assert np.array_equal(reader.matching("fsyl", ("thai", "nguyen")), expected)
+
+
+def test_readers_open_while_commits_replace_each_other(tmp_path: Path):
+    """A commit removes the files of the one before it, in no set order; a reader opening
+    meanwhile (a search during ``vnsearch index``) found its table of contents gone and raised
+    ``FileNotFoundError``, or a segment file gone and called the index damaged. It opens the
+    newer commit instead, or reads the one it opened unverified: readers opened in a loop during
+    30 commits all open and count the commit's documents."""
+    import threading
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    sources = sorted(CORPUS.glob("*.txt"))
+    (docs / "0.txt").write_text(sources[0].read_text(encoding="utf-8"), encoding="utf-8")
+    index_paths([docs], tmp_path / "ix", jobs=1)
+    errors, opened, done = [], [0], threading.Event()
+
+    def read_loop() -> None:
+        while not done.is_set():
+            try:
+                with open_reader(tmp_path / "ix") as reader:
+                    assert reader.counts()[0] >= 1
+                opened[0] += 1
+            except Exception as exc:  # noqa: BLE001 - the test reports what went wrong
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=read_loop) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        for i in range(1, 31):
+            (docs / f"{i}.txt").write_text(sources[i % len(sources)].read_text(encoding="utf-8") + f"\n\nBản {i}.",
+                                           encoding="utf-8")
+            index_paths([docs], tmp_path / "ix", jobs=1)
+    finally:
+        done.set()
+        for t in threads:
+            t.join()
+    assert not errors, errors[:3]
+    assert opened[0] > 30
