@@ -21,13 +21,13 @@ import os
 import queue as queues
 import stat
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .big_files import index_shared_file, shared
 from .discover import discover
 from .documents import FileResult, analyze_document, analyze_file, analyze_lines, path_doc_id
 from .lines import LineScan, scan_lines, share_out, splittable
@@ -35,7 +35,7 @@ from .readers import SUPPORTED_SUFFIXES, RawDocument
 from .stats import Scanned, record_build, scanned_files
 from .synonyms import CheckedSynonyms, checked_synonyms, record_synonyms
 from .storage import EncodedDocument, IndexWriter, WrittenSegment, encode, open_reader
-from .workers import BlockTask, Written, blocks, write_block
+from .workers import BlockTask, Written, blocks, in_order, write_block
 from . import workers
 
 # Records a worker writes into one segment a round (``VNSEARCH_COMMIT_EVERY`` or ``commit_every=``
@@ -200,25 +200,7 @@ def _known_documents(index_dir: Path) -> dict[str, list[dict]]:
 
 def _bounded(executor: Executor | None, fn, tasks: Iterable, window: int) -> Iterator:
     """``map`` in order, with at most ``window`` tasks in flight, so memory stays bounded."""
-    return (result for _, result in _bounded_calls(executor, ((None, fn, args) for args in tasks), window))
-
-
-def _bounded_calls(executor: Executor | None, calls: Iterable[tuple], window: int) -> Iterator[tuple[object, object]]:
-    """For each ``(context, fn, args)`` in order, ``(context, fn(*args))``, computed by the
-    executor's workers with at most ``window`` in flight; ``context`` stays in this process."""
-    if executor is None:
-        for context, fn, args in calls:
-            yield context, fn(*args)
-        return
-    inflight: deque[tuple[object, Future]] = deque()
-    for context, fn, args in calls:
-        inflight.append((context, executor.submit(fn, *args)))
-        if len(inflight) >= window:
-            context, future = inflight.popleft()
-            yield context, future.result()
-    while inflight:
-        context, future = inflight.popleft()
-        yield context, future.result()
+    return (result for _, result in in_order(executor, ((None, fn, args) for args in tasks), window))
 
 
 def _executor(jobs: int, reports=None) -> Executor | None:
@@ -286,6 +268,31 @@ def index_paths(
             for record in known[path]:
                 owners.pop(record["doc_id"], None)
         for round_calls in rounds(calls, writer.commit_every * jobs * BYTES_PER_RECORD):
+            if isinstance(round_calls[0][0], _Shared):  # one big file, shared by all the workers
+                path, known_hash, limit = round_calls[0][2]
+                before = state.bytes_done
+
+                def advance(size: int) -> None:
+                    state.bytes_done += size
+                    if progress:
+                        progress(state)
+
+                segment, result = index_shared_file(executor, str(index_dir), memory_mb, jobs, path, known_hash,
+                                                    limit, advance)
+                writer.segment = segment
+                _apply(result, known.get(path), writer, summary, owners)
+                forget.append(path)
+                writer.add_segment(segment)
+                writer.segment = None
+                state.bytes_done = before + round_calls[0][3]
+                state.documents_done += 1
+                state.files_done += 1
+                state.passages_done = summary.passages
+                if progress:
+                    progress(state)
+                if not writer.clear:
+                    writer.commit()
+                continue
 
             def heard(report: tuple, round_calls=round_calls) -> None:
                 number, size, _documents = report
@@ -330,7 +337,10 @@ def _tasks(paths: list, known: dict[str, list[dict]], summary: Summary, max_byte
         plan = _line_plan(key, known.get(key))
         if plan is None:
             size = _size(key)
-            calls.append((None, analyze_file, (key, known_hash, max_bytes), size))
+            if shared(key, size, jobs):
+                calls.append((_Shared(), None, (key, known_hash, max_bytes), size))
+            else:
+                calls.append((None, analyze_file, (key, known_hash, max_bytes), size))
             state.documents_total += 1
             state.bytes_total += size
             continue
@@ -350,10 +360,17 @@ def _tasks(paths: list, known: dict[str, list[dict]], summary: Summary, max_byte
 def rounds(calls: list[tuple], round_bytes: int) -> Iterator[list[tuple]]:
     """The tasks of a build in rounds of about ``round_bytes`` of input (at least one task
     each): a round's tasks are shared out to the workers in consecutive blocks, each written
-    into a segment of its own, and committed together when the round is done."""
+    into a segment of its own, and committed together when the round is done. A big file that
+    all the workers share (``big_files``) is a round of its own."""
     current: list[tuple] = []
     size = 0
     for call in calls:
+        if isinstance(call[0], _Shared):  # a round of its own
+            if current:
+                yield current
+            yield [call]
+            current, size = [], 0
+            continue
         current.append(call)
         size += call[3]
         if size >= round_bytes:
@@ -415,6 +432,10 @@ def _file_tasks(paths: list, known: dict[str, list[dict]], summary: Summary,
         known_hash = records[0]["meta"].get("hash") if records else None
         tasks.append((key, known_hash))
     return tasks
+
+
+class _Shared:
+    """The task of a big file that all the workers read and analyze (``big_files``)."""
 
 
 @dataclass

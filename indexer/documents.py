@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UnreadableFile
 from .metadata import content_hash, find_date, guess_title
-from .passages import split_passages
+from .passages import Passage, split_passages
 from .lines import Line, read_lines
 from .readers import DEFAULT_MAX_BYTES, RawDocument, decode_jsonl_lines, jsonl_documents, read_document, too_large
 from .passage_terms import analyze_passage, folded_positions
@@ -58,12 +60,21 @@ def document_date(fields: dict, text: str) -> str | None:
 
 def analyze_document(raw: RawDocument, path: str, doc_id: str, extra_meta: dict | None = None) -> AnalyzedDocument:
     """Split one document into passages and compute the terms of every field."""
+    doc = document_head(raw, path, doc_id, extra_meta)
+    for p in split_passages(raw.text):
+        doc.passages.append(analyzed_passage(p))
+    return doc
+
+
+def document_head(raw: RawDocument, path: str, doc_id: str, extra_meta: dict | None = None) -> AnalyzedDocument:
+    """A document's record without its passages: title (its own, or guessed from the text),
+    date, metadata and the title's terms."""
     title = (raw.title or "").strip() or guess_title(raw.text)
     fields = {k: v for k, v in (raw.meta or {}).items() if k != "path"}
     # The source's own fields apart from what the indexer keeps (a JSONL field named "size"
     # or "hash" must not overwrite the file's).
     meta = dict(extra_meta or {}, fields=fields) if fields else dict(extra_meta or {})
-    doc = AnalyzedDocument(
+    return AnalyzedDocument(
         doc_id=doc_id,
         path=path,
         title=title,
@@ -72,13 +83,28 @@ def analyze_document(raw: RawDocument, path: str, doc_id: str, extra_meta: dict 
         text=raw.text,
         title_terms=folded_positions(title),
     )
-    for p in split_passages(raw.text):
-        doc.passages.append(AnalyzedPassage(p.no, p.start, p.end, analyze_passage(p.text)))
-    return doc
+
+
+def analyzed_passage(p: Passage) -> AnalyzedPassage:
+    return AnalyzedPassage(p.no, p.start, p.end, analyze_passage(p.text))
 
 
 def analyze_file(path: str, known_hash: str | None = None, max_bytes: int | None = None) -> FileResult:
     """Read and analyze one file; never raises for a bad file, reports it instead."""
+    result = opened_file(path, known_hash, max_bytes)
+    if result.skipped or result.unchanged:
+        return result
+    with reported(result):
+        kwargs = {"max_bytes": max_bytes} if max_bytes else {}
+        for raw, doc_id, meta in file_documents(result, read_document(Path(path), **kwargs)):
+            result.documents.append(encode(analyze_document(raw, path, doc_id, meta)))
+    return result
+
+
+def opened_file(path: str, known_hash: str | None = None, max_bytes: int | None = None) -> FileResult:
+    """A file's ``FileResult`` before it is read into documents: its stat and content hash, or
+    why it is skipped (not a regular file, too large, unreadable), or ``unchanged`` when its
+    content hash is ``known_hash``."""
     try:
         st = os.stat(path)
     except OSError as exc:
@@ -93,32 +119,40 @@ def analyze_file(path: str, known_hash: str | None = None, max_bytes: int | None
     if st.st_size > limit:  # before reading it whole to hash it
         result.skipped = too_large(st.st_size, limit)
         return result
-    try:
+    with reported(result):
         with open(path, "rb") as fh:
             result.hash = content_hash(fh.read())
-        if known_hash is not None and result.hash == known_hash:
-            result.unchanged = True
-            return result
-        kwargs = {"max_bytes": max_bytes} if max_bytes else {}
-        raws = read_document(Path(path), **kwargs)
-        result.problems = list(getattr(raws, "problems", []))
-        unexplained = getattr(raws, "skipped", 0) - len(result.problems)
-        if unexplained > 0:
-            result.problems.append(f"{unexplained} more malformed records")
-        base_id = path_doc_id(path)
-        for i, raw in enumerate(raws):
-            doc_id = raw.doc_id or (base_id if len(raws) == 1 else f"{base_id}:{i}")
-            if raw.legacy_encoding:
-                result.legacy_encoding = raw.legacy_encoding
-            meta = {"size": st.st_size, "legacy_encoding": raw.legacy_encoding}
-            result.documents.append(encode(analyze_document(raw, path, doc_id, meta)))
+        result.unchanged = known_hash is not None and result.hash == known_hash
+    return result
+
+
+@contextmanager
+def reported(result: FileResult) -> Iterator[None]:
+    """Whatever goes wrong reading or analyzing the file becomes why it is skipped: a broken
+    file must never abort the run."""
+    try:
+        yield
     except UnreadableFile as exc:
         result.skipped = exc.reason
     except OSError as exc:
         result.skipped = _os_reason(exc)
-    except Exception as exc:  # a broken file must never abort the run
+    except Exception as exc:
         result.skipped = f"could not be read: {type(exc).__name__}: {exc}"
-    return result
+
+
+def file_documents(result: FileResult, raws: list[RawDocument]) -> Iterator[tuple[RawDocument, str, dict]]:
+    """Each document read from a file, with its id and its record's metadata; the malformed
+    parts and a legacy encoding go into ``result``."""
+    result.problems = list(getattr(raws, "problems", []))
+    unexplained = getattr(raws, "skipped", 0) - len(result.problems)
+    if unexplained > 0:
+        result.problems.append(f"{unexplained} more malformed records")
+    base_id = path_doc_id(result.path)
+    for i, raw in enumerate(raws):
+        doc_id = raw.doc_id or (base_id if len(raws) == 1 else f"{base_id}:{i}")
+        if raw.legacy_encoding:
+            result.legacy_encoding = raw.legacy_encoding
+        yield raw, doc_id, {"size": result.size, "legacy_encoding": raw.legacy_encoding}
 
 
 def analyze_lines(path: str, lines: list[Line], base_id: str, single: bool) -> FileResult:

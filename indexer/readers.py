@@ -14,6 +14,8 @@ import json
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -27,6 +29,8 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "DEFAULT_MAX_BYTES",
     "read_document",
+    "pdf_page_texts",
+    "read_pdf_in_parts",
 ]
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
@@ -250,15 +254,13 @@ def _read_docx(path: Path, data: bytes) -> DocumentBatch:
 # PDF
 # ---------------------------------------------------------------------------
 
-def _read_pdf(path: Path, data: bytes) -> DocumentBatch:
-    from pypdf import PdfReader
+@contextmanager
+def _pdf_errors() -> Iterator[None]:
+    """pypdf's many error types on a damaged file, as one ``UnreadableFile``."""
     from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise UnreadableFile("encrypted PDF (password required)")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        yield
     except UnreadableFile:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -267,6 +269,46 @@ def _read_pdf(path: Path, data: bytes) -> DocumentBatch:
         if exc.__class__.__module__.startswith("pypdf"):
             raise UnreadableFile(f"not a valid PDF ({exc})") from exc
         raise
+
+
+def _open_pdf(path: Path):
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise UnreadableFile("encrypted PDF (password required)")
+    return reader
+
+
+def pdf_page_texts(path: str | Path, start: int, end: int) -> list[str]:
+    """The text of pages ``start`` to ``end`` (excluded) of a PDF: a worker's share of a big
+    PDF, whose text extraction (pypdf, pure Python) costs several times its analysis."""
+    with _pdf_errors():
+        reader = _open_pdf(Path(path))
+        return [reader.pages[i].extract_text() or "" for i in range(start, min(end, len(reader.pages)))]
+
+
+def read_pdf_in_parts(path: Path, extract: Callable[[list[tuple[int, int]]], Iterable[list[str]]],
+                      parts: int) -> DocumentBatch:
+    """A PDF read as ``read_document`` reads it, its pages extracted in ``parts`` consecutive
+    ranges by ``extract`` (all workers at once: ``pdf_page_texts`` of each range, in order)."""
+    with _pdf_errors():
+        reader = _open_pdf(path)
+        count = len(reader.pages)
+        cuts = [count * i // parts for i in range(parts + 1)]
+        ranges = [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+        pages = [text for texts in extract(ranges) for text in texts]
+    return _pdf_batch(reader, pages)
+
+
+def _read_pdf(path: Path, data: bytes) -> DocumentBatch:
+    with _pdf_errors():
+        reader = _open_pdf(path)
+        pages = [page.extract_text() or "" for page in reader.pages]
+    return _pdf_batch(reader, pages)
+
+
+def _pdf_batch(reader, pages: list[str]) -> DocumentBatch:
     text = _clean("\n\n".join(page.strip() for page in pages if page.strip()))
     _require_text(text, "PDF has no text layer (scanned?)")
     text, legacy = _with_legacy(text, None)

@@ -20,7 +20,9 @@ from __future__ import annotations
 import gc
 import os
 import signal
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 
 from .documents import FileResult
@@ -120,3 +122,21 @@ def blocks(tasks: list[BlockTask], sizes: list[int], jobs: int) -> list[list[Blo
     if current:
         out.append(current)
     return out
+
+
+def in_order(executor: Executor | None, calls: Iterable[tuple], window: int) -> Iterator[tuple[object, object]]:
+    """For each ``(context, fn, args)`` in order, ``(context, fn(*args))``, computed by the
+    executor's workers with at most ``window`` in flight; ``context`` stays in this process."""
+    if executor is None:
+        for context, fn, args in calls:
+            yield context, fn(*args)
+        return
+    inflight: deque[tuple[object, Future]] = deque()
+    for context, fn, args in calls:
+        inflight.append((context, executor.submit(fn, *args)))
+        if len(inflight) >= window:
+            context, future = inflight.popleft()
+            yield context, future.result()
+    while inflight:
+        context, future = inflight.popleft()
+        yield context, future.result()

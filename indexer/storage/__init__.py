@@ -26,7 +26,8 @@ from .files import size_on_disk
 from .layout import FIELDS, FORMAT_VERSION, TEXT_FIELDS, SegmentInfo
 from .reader import IndexReader, SegmentReader, exists, open_reader
 from .records import DocumentRecord, PassageRecord
-from .writer import AnalyzedDocument, AnalyzedPassage, EncodedDocument, IndexWriter, SegmentBuilder, WrittenSegment, encode
+from .writer import (AnalyzedDocument, AnalyzedPassage, EncodedDocument, EncodedPassages, IndexWriter, SegmentBuilder,
+                     WrittenSegment, encode, encode_passages)
 
 __all__ = [
     "FIELDS",
@@ -37,6 +38,7 @@ __all__ = [
     "DocumentRecord",
     "DocumentValues",
     "EncodedDocument",
+    "EncodedPassages",
     "IndexReader",
     "IndexWriter",
     "PassageRecord",
@@ -45,6 +47,7 @@ __all__ = [
     "SegmentReader",
     "WrittenSegment",
     "encode",
+    "encode_passages",
     "exists",
     "open_reader",
     "size_on_disk",

@@ -19,6 +19,7 @@ writer process only adds postings. ``IndexWriter`` adds encoded documents and de
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,17 @@ class AnalyzedDocument(DocumentFields):
 
 
 @dataclass
+class EncodedPassages:
+    """Consecutive passages of a document in the storage's own terms: what ``encode_passages``
+    gives for a share of a big document's passages (analyzed by all workers at once), and what
+    ``SegmentBuilder.add_in_parts`` adds after the document's record, a share at a time."""
+
+    posted: list[dict[str, Posted]]  # per passage: the positional fields' postings
+    lengths: list[dict[str, int]]  # per passage: the lengths of the fields kept in bags alone
+    bags: dict[str, Bag]  # per bag field: term hashes, passage (index among these), frequencies
+
+
+@dataclass
 class EncodedDocument(DocumentFields):
     """An ``AnalyzedDocument`` in the storage's own terms, ready for ``IndexWriter.add``."""
 
@@ -85,11 +97,11 @@ class EncodedDocument(DocumentFields):
         return len(self.spans)
 
 
-def encode(doc: AnalyzedDocument) -> EncodedDocument:
-    """The document in the formats its fields are stored in (run in the workers)."""
+def encode_passages(passages: list[AnalyzedPassage]) -> EncodedPassages:
+    """Passages in the formats their fields are stored in (run in the workers)."""
     counts: dict[str, list[dict[str, int]]] = {name: [] for name in BAGGED}
     positional, lengths = [], []
-    for p in doc.passages:
+    for p in passages:
         positional.append({name: posted(name, p.terms.get(name, {})) for name in _POSITIONAL})
         mine = {}
         for name in BAGGED:
@@ -100,12 +112,19 @@ def encode(doc: AnalyzedDocument) -> EncodedDocument:
             else:  # positional: {term: [positions]}, its frequencies in the bag too
                 counts[name].append({term: len(where) for term, where in terms.items()})
         lengths.append(mine)
+    return EncodedPassages(positional, lengths, {name: bag_of(counts[name], _HASHER) for name in BAGGED})
+
+
+def encode(doc: AnalyzedDocument, spans: list[tuple[int, int, int]] | None = None) -> EncodedDocument:
+    """The document in the formats its fields are stored in (run in the workers). ``spans``:
+    the document's passages when they are encoded apart (``encode_passages``, a big document
+    shared by the workers), ``doc.passages`` being empty; else those of ``doc.passages``."""
+    parts = encode_passages(doc.passages)
     return EncodedDocument(
         doc_id=doc.doc_id, path=doc.path, title=doc.title, date=doc.date, meta=doc.meta, text=doc.text,
         title_posted=posted("title", doc.title_terms),
-        spans=[(p.no, p.start, p.end) for p in doc.passages],
-        posted=positional, lengths=lengths,
-        bags={name: bag_of(counts[name], _HASHER) for name in BAGGED},
+        spans=spans if spans is not None else [(p.no, p.start, p.end) for p in doc.passages],
+        posted=parts.posted, lengths=parts.lengths, bags=parts.bags,
     )
 
 
@@ -157,6 +176,21 @@ class SegmentBuilder:
         """Add a document's record and passages; returns the docnum of its record in the segment."""
         first = self._w.docnum
         add_encoded(self._w, doc, dict(doc.meta, **(meta or {}), passages=doc.passage_count))
+        return first
+
+    def add_in_parts(self, doc: EncodedDocument, parts: Iterable[EncodedPassages], meta: dict | None = None) -> int:
+        """Add a document whose passages come encoded apart, in order (``doc.spans`` lists them
+        all, ``doc`` holds none): its record first, then each share as it arrives, so a big
+        document is written while the workers are still analyzing the rest of it, and only the
+        shares in flight are held. The segment is the one ``add`` would write. Returns the
+        docnum of its record; raises ``ValueError`` if the shares do not add up to the spans."""
+        first = self._w.docnum
+        add_record(self._w, doc, dict(doc.meta, **(meta or {}), passages=doc.passage_count))
+        added = 0
+        for part in parts:
+            added += add_passages(self._w, doc, part)
+        if added != doc.passage_count:
+            raise ValueError(f"{doc.doc_id}: {added} passages encoded for {doc.passage_count} spans")
         return first
 
     def finish(self) -> WrittenSegment | None:
@@ -317,12 +351,22 @@ def add_encoded(w: FastSegmentWriter, doc: EncodedDocument, record_meta: dict) -
     (``passages_of``) without storing anything: their numbers and spans are a list on their
     document's record (layout version 3), which they follow, stored once with its text instead of
     a compressed record each (a tenth of the index)."""
+    add_record(w, doc, record_meta)
+    return add_passages(w, doc, doc)
+
+
+def add_record(w: FastSegmentWriter, doc: EncodedDocument, record_meta: dict) -> None:
+    """A document's record: what its passages share, and the list of their spans."""
     w.add_document(kind="doc", key=f"d:{doc.doc_id}", doc_id=doc.doc_id, path=doc.path, meta=record_meta,
                    title=doc.title_posted, _stored_title=doc.title, date=doc.date, text=doc.text,
                    spans=[tuple(span) for span in doc.spans], docvalues=encode_values(doc.path, doc.date, doc.meta))
+
+
+def add_passages(w: FastSegmentWriter, doc: DocumentFields, part: EncodedPassages | EncodedDocument) -> int:
+    """Passages of ``doc`` (all of them, or the next share), after what was added before."""
     first = w.docnum
-    for fields, lengths in zip(doc.posted, doc.lengths):
+    for fields, lengths in zip(part.posted, part.lengths):
         w.add_document(kind="passage", doc_id=doc.doc_id, _stored_doc_id=None, path=doc.path, _stored_path=None,
                        _lengths=lengths, **fields)
-    w.add_bags(doc.bags, first)
-    return doc.passage_count
+    w.add_bags(part.bags, first)
+    return len(part.posted)
