@@ -24,16 +24,17 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 
 import pycrfsuite
-from pyvi.ViTokenizer import ViTokenizer as _Pyvi
 
 from .iy import unify_iy
+from . import pyvi_model
 
-_TAGGER = _Pyvi.model.tagger_
+_PYVI = pyvi_model.load()  # pyvi's CRF and dictionaries, without importing scikit-learn
+_TAGGER = _PYVI.tagger()
 _PUNCT = frozenset(string.punctuation)
 # pyvi looks up "w1 w2" and "w1 w2 w3" strings; tokens never contain a space, so the same
 # lookups as tuples spare building a string for each.
-_BIGRAMS = frozenset(tuple(b.split(" ")) for b in _Pyvi.bi_grams if b.count(" ") == 1)
-_TRIGRAMS = frozenset(tuple(t.split(" ")) for t in _Pyvi.tri_grams if t.count(" ") == 2)
+_BIGRAMS = frozenset(tuple(b.split(" ")) for b in _PYVI.bi_grams if b.count(" ") == 1)
+_TRIGRAMS = frozenset(tuple(t.split(" ")) for t in _PYVI.tri_grams if t.count(" ") == 2)
 
 
 def _pyvi_spellings() -> dict[str, str]:
@@ -130,8 +131,7 @@ class _Weights:
 
 def _load_weights() -> _Weights | None:
     try:
-        with open(_Pyvi.model.modelfile.name, "rb") as fh:
-            model = fh.read()
+        model = _PYVI.model
         with tempfile.TemporaryDirectory() as tmp:
             dump = os.path.join(tmp, "model.txt")
             _TAGGER.dump(dump)

@@ -10,7 +10,16 @@ abstract and body joined, one JSON line an article):
 
 - ``jsonl-5k``: the first 5,000 articles in one ``.jsonl`` file;
 - ``files-22k``: all 22,642 articles as 1,000-article ``.jsonl`` files;
-- ``files-90k``: the same four times with new ids (90,568 articles).
+- ``files-90k``: the same four times with new ids (90,568 articles);
+- ``text-1file`` (not run by default): the first 6,000 articles in one ``.txt`` file (about 20 MB),
+  one document;
+- ``pdf-1file`` (not run by default): a 2,000-page PDF, an article (its first 2,400 characters)
+  a page, written with fpdf2 and DejaVu Sans; one document.
+
+A single big file is one document, which all the workers read and analyze (``indexer.big_files``):
+beside ``vnsearch index`` these two inputs run ``vnsearch index --jobs 1``, one worker, as a
+file was indexed before. Their floor is the analysis of the same articles as JSONL lines (none for
+the PDF, whose text extraction costs more than its analysis).
 
 For each input: wall time, MB/s (of the input files' bytes), documents/s, peak resident memory of
 the whole process tree (the CLI and its workers, sampled from ``/proc`` every 0.1 s) and index
@@ -46,6 +55,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from common import dir_size, iter_vietnews, print_table  # noqa: E402
 
 INPUTS = ("jsonl-5k", "files-22k", "files-90k")
+SINGLE_FILES = {"text-1file": "articles.txt", "pdf-1file": "articles.pdf"}
+PDF_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 FLOOR_SAMPLE = 5000
 
 
@@ -57,18 +68,26 @@ def _line(doc_id: str, title: str, text: str) -> str:
     return json.dumps({"id": doc_id, "title": title, "text": text}, ensure_ascii=False) + "\n"
 
 
+def _input_path(name: str, target: Path) -> Path:
+    if name == "jsonl-5k":
+        return target / "articles.jsonl"
+    return target / SINGLE_FILES[name] if name in SINGLE_FILES else target
+
+
 def prepare(name: str, work: Path) -> Path:
     """The input's file or folder under ``work``, written on first use."""
     target = work / name
     done = work / f"{name}.done"
     if done.exists():
-        return target / "articles.jsonl" if name == "jsonl-5k" else target
+        return _input_path(name, target)
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     if name == "jsonl-5k":
         with open(target / "articles.jsonl", "w", encoding="utf-8") as fh:
             for doc in iter_vietnews(limit_docs=5000):
                 fh.write(_line(*doc))
+    elif name in SINGLE_FILES:
+        _single_file(name, target)
     else:
         copies = 4 if name == "files-90k" else 1
         n = 0
@@ -84,11 +103,39 @@ def prepare(name: str, work: Path) -> Path:
         if out:
             out.close()
     done.touch()
-    return target / "articles.jsonl" if name == "jsonl-5k" else target
+    return _input_path(name, target)
+
+
+def _single_file(name: str, target: Path) -> None:
+    """One big file of articles, and the same articles as JSON lines (``floor.jsonl``) for the
+    analysis floor."""
+    pdf = name == "pdf-1file"
+    docs = [(doc_id, title, text[:2400] if pdf else text) for doc_id, title, text in iter_vietnews(limit_docs=2000 if pdf else 6000)]
+    with open(target / "floor.jsonl", "w", encoding="utf-8") as fh:
+        for doc in docs:
+            fh.write(_line(*doc))
+    if not pdf:
+        (target / SINGLE_FILES[name]).write_text("\n\n".join(f"{title}\n\n{text}" for _, title, text in docs),
+                                                 encoding="utf-8")
+        return
+    import fpdf
+
+    out = fpdf.FPDF()
+    out.add_font("DejaVu", fname=str(PDF_FONT))
+    out.set_font("DejaVu", size=10)
+    for _, title, text in docs:
+        out.add_page()
+        out.multi_cell(0, 5, f"{title}\n\n{text}")
+    out.output(str(target / SINGLE_FILES[name]))
 
 
 def input_files(path: Path) -> list[Path]:
     return [path] if path.is_file() else sorted(path.glob("*.jsonl"))
+
+
+def _jsonl_of(path: Path) -> Path:
+    """The input as JSON lines: itself, or a single file's ``floor.jsonl``."""
+    return path.with_name("floor.jsonl") if path.name in SINGLE_FILES.values() else path
 
 
 def input_bytes(path: Path) -> int:
@@ -210,7 +257,7 @@ def run_floor(path: Path, work: Path, jobs: int) -> dict:
 
     sample = work / f"floor-{path.name}.jsonl"
     with open(sample, "w", encoding="utf-8") as fh:
-        for doc in input_docs(path, FLOOR_SAMPLE):
+        for doc in input_docs(_jsonl_of(path), FLOOR_SAMPLE):
             fh.write(_line(*doc))
     scan = scan_lines(sample)
     groups = share_out(scan.lines, jobs)
@@ -254,14 +301,18 @@ def main(argv=None) -> int:
             if args.compare:
                 runs[f"vnsearch at {args.compare.name}{suffix}"] = run_cli(path, args.work / f"ix-compare-{name}",
                                                                           args.jobs, None, args.compare)
-        floor = run_floor(path, args.work, jobs)
-        if not args.no_whoosh:
+            if name in SINGLE_FILES:  # one worker, as a single file was indexed before
+                runs[f"vnsearch --jobs 1{suffix}"] = run_cli(path, args.work / f"ix-one-{name}", 1, args.memory_mb)
+        floor = run_floor(path, args.work, jobs) if name != "pdf-1file" else None
+        if not args.no_whoosh and name not in SINGLE_FILES:
             runs["stock-whoosh"] = run_whoosh(path, args.work / f"ix-whoosh-{name}")
         results[name] = {"mb": mb, "floor": floor, **runs}
         for system, r in runs.items():
             rows.append([name, system, r["docs"], f"{mb:.1f}", f"{r['seconds']:.1f}", f"{mb / r['seconds']:.3f}",
                          f"{r['docs'] / r['seconds']:.1f}", f"{r['peak_mb']:.0f}", f"{r['index_bytes'] / 1e6:.1f}",
                          f"{r['index_bytes'] / 1e6 / mb:.2f}"])
+        if floor is None:
+            continue
         floor_rate = floor["bytes"] / 1e6 / floor["seconds"]
         rows.append([name, f"analysis floor ({jobs} cores, {floor['docs']} articles)", floor["docs"],
                      f"{floor['bytes'] / 1e6:.1f}", f"{floor['seconds']:.1f}", f"{floor_rate:.3f}",
@@ -273,9 +324,18 @@ def main(argv=None) -> int:
         mine = [k for k in r if k == "vnsearch" or k.startswith("vnsearch #")]
         best = min(mine, key=lambda k: r[k]["seconds"])
         ours = r["mb"] / r[best]["seconds"]
-        floor = r["floor"]["bytes"] / 1e6 / r["floor"]["seconds"]
         peak = max(r[k]["peak_mb"] for k in mine)
         size = r[best]["index_bytes"] / 1e6 / r["mb"]
+        one = [k for k in r if k.startswith("vnsearch --jobs 1")]
+        if one:
+            alone = min(r[k]["seconds"] for k in one)
+            print(f"{name} ({best}): {r[best]['seconds']:.1f} s, {alone / r[best]['seconds']:.2f}x one worker's "
+                  f"{alone:.1f} s, peak {peak:.0f} MB", end="")
+            if r["floor"] is None:
+                print()
+                continue
+            print(f", {r['floor']['bytes'] / 1e6 / r['floor']['seconds']:.3f} MB/s floor of its text as JSONL: ", end="")
+        floor = r["floor"]["bytes"] / 1e6 / r["floor"]["seconds"]
         line = (f"{name} ({best}): {ours:.3f} MB/s (>= 0.6: {'PASS' if ours >= 0.6 else 'FAIL'}), "
                 f"{ours / floor:.0%} of the floor (>= 80%: {'PASS' if ours >= 0.8 * floor else 'FAIL'}), "
                 f"peak {peak:.0f} MB (<= 1024: {'PASS' if peak <= 1024 else 'FAIL'}), "
@@ -283,9 +343,10 @@ def main(argv=None) -> int:
         if "stock-whoosh" in r:
             line += f", {ours / (r['mb'] / r['stock-whoosh']['seconds']):.2f}x stock Whoosh"
         print(line)
-    if len(results) > 1:
-        rates = {name: r["mb"] / min(v["seconds"] for k, v in r.items() if k == "vnsearch" or k.startswith("vnsearch #"))
-                 for name, r in results.items()}
+    sized = [name for name in results if name not in SINGLE_FILES]
+    if len(sized) > 1:
+        rates = {name: results[name]["mb"] / min(v["seconds"] for k, v in r.items() if k == "vnsearch" or k.startswith("vnsearch #"))
+                 for name, r in ((name, results[name]) for name in sized)}
         first, last = list(rates)[0], list(rates)[-1]
         print(f"throughput {last} / {first}: {rates[last] / rates[first]:.2f} (flat with size: >= 0.85)")
     if args.json:
