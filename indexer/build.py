@@ -337,7 +337,7 @@ def _tasks(paths: list, known: dict[str, list[dict]], summary: Summary, max_byte
         plan = _line_plan(key, known.get(key))
         if plan is None:
             size = _size(key)
-            if shared(key, size, jobs):
+            if shared(key, size):
                 calls.append((_Shared(), None, (key, known_hash, max_bytes), size))
             else:
                 calls.append((None, analyze_file, (key, known_hash, max_bytes), size))

@@ -79,10 +79,11 @@ def test_a_big_text_file_is_shared_by_the_workers_and_indexes_as_one_worker_woul
     src = tmp_path / "tuyen_tap.txt"
     src.write_text("\n\n".join(_articles() * 2), encoding="utf-8")
     size = src.stat().st_size
-    assert not shared(str(src), size, 2) and size < SPLIT_BYTES  # by default a file this small is not shared
+    assert not shared(str(src), size) and size < SPLIT_BYTES  # by default a file this small is not shared
     one = index_paths([src], tmp_path / "one", jobs=1)
     monkeypatch.setenv("VNSEARCH_SPLIT_BYTES", str(size // 4))
-    assert shared(str(src), size, 2) and not shared(str(src), size, 1)
+    assert shared(str(src), size)
+    alone = index_paths([src], tmp_path / "alone", jobs=1)  # in shares, in this process
     states: list[tuple] = []
     two = index_paths([src], tmp_path / "two", jobs=2, progress=_heard(states))
     assert (two.added, two.documents, two.passages, two.skipped) == (1, 1, one.passages, [])
@@ -93,7 +94,8 @@ def test_a_big_text_file_is_shared_by_the_workers_and_indexes_as_one_worker_woul
     assert states[-1][:2] == (1, size)
     first, second = _dump(tmp_path / "one"), _dump(tmp_path / "two")
     assert first["terms"] > 1000
-    assert first == second
+    assert first == second == _dump(tmp_path / "alone")
+    assert alone.passages == one.passages
     assert _answers(tmp_path / "one") == _answers(tmp_path / "two")
     assert any(_answers(tmp_path / "two"))
 
@@ -120,7 +122,7 @@ def test_a_big_pdf_is_extracted_and_analyzed_by_the_workers_as_one_worker_would(
     _make_pdf(src, pages)
     one = index_paths([src], tmp_path / "one", jobs=1)
     monkeypatch.setenv("VNSEARCH_SPLIT_BYTES", "1")
-    assert shared(str(src), src.stat().st_size, 2)
+    assert shared(str(src), src.stat().st_size)
     two = index_paths([src], tmp_path / "two", jobs=2)
     assert (two.added, two.skipped) == (1, []) and two.passages == one.passages > 20
     first, second = _dump(tmp_path / "one"), _dump(tmp_path / "two")
