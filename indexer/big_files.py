@@ -46,12 +46,18 @@ def split_bytes(path: str) -> int:
     return SPLIT_PDF_BYTES if path.lower().endswith(".pdf") else SPLIT_BYTES
 
 
-def shared(path: str, size: int) -> bool:
-    """Whether a file is read and analyzed in shares, by all the workers (in this process when
-    there is one job: its shares are then written as they are analyzed, so that the memory a big
-    document takes is that of the shares in flight and the segment's buffers, not the whole
-    document analyzed at once: 1.7 GB for a 20 MB text file)."""
-    return Path(path).suffix.lower() in SPLITTABLE and size >= split_bytes(path)
+def shared(path: str, size: int, total: int, jobs: int) -> bool:
+    """Whether a file of ``size`` bytes, in a build of ``total`` bytes on ``jobs`` workers, is read
+    and analyzed in shares by all the workers: when it is big (``split_bytes``) and a good part
+    of the build (a quarter of a worker's part), which the other workers would otherwise wait
+    for; a folder of many big files keeps one file a worker, and a segment a worker a round,
+    rather than a segment and a serial tail a file. Very big files (four times ``split_bytes``)
+    are always read in shares, in this process when there is one job: their shares are written
+    as they are analyzed, so the memory a document takes is that of the shares in flight and
+    the segment's buffers, not of the whole document analyzed at once (1.7 GB for 20 MB of text)."""
+    if Path(path).suffix.lower() not in SPLITTABLE or size < split_bytes(path):
+        return False
+    return size >= 4 * split_bytes(path) or size * 4 * jobs >= total
 
 
 def encode_share(passages: list[Passage]) -> EncodedPassages:

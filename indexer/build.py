@@ -290,8 +290,7 @@ def index_paths(
                 state.passages_done = summary.passages
                 if progress:
                     progress(state)
-                if not writer.clear:
-                    writer.commit()
+                writer.maybe_commit()  # with the next round's, unless a round's worth of records
                 continue
 
             def heard(report: tuple, round_calls=round_calls) -> None:
@@ -333,11 +332,13 @@ def _tasks(paths: list, known: dict[str, list[dict]], summary: Summary, max_byte
     changed lines shared out in groups (``analyze_lines``); the totals go into ``state``.
     ``done``: ``stats.scanned_files``, the JSONL files known to be up to date at their stat."""
     calls: list[tuple] = []
-    for key, known_hash in _file_tasks(paths, known, summary, max_bytes, done or {}):
+    todo = _file_tasks(paths, known, summary, max_bytes, done or {})
+    total = sum(_size(key) for key, _ in todo)
+    for key, known_hash in todo:
         plan = _line_plan(key, known.get(key))
         if plan is None:
             size = _size(key)
-            if shared(key, size):
+            if shared(key, size, total, jobs):
                 calls.append((_Shared(), None, (key, known_hash, max_bytes), size))
             else:
                 calls.append((None, analyze_file, (key, known_hash, max_bytes), size))

@@ -79,10 +79,11 @@ def test_a_big_text_file_is_shared_by_the_workers_and_indexes_as_one_worker_woul
     src = tmp_path / "tuyen_tap.txt"
     src.write_text("\n\n".join(_articles() * 2), encoding="utf-8")
     size = src.stat().st_size
-    assert not shared(str(src), size) and size < SPLIT_BYTES  # by default a file this small is not shared
+    assert not shared(str(src), size, size, 2) and size < SPLIT_BYTES  # by default a file this small is not shared
     one = index_paths([src], tmp_path / "one", jobs=1)
-    monkeypatch.setenv("VNSEARCH_SPLIT_BYTES", str(size // 4))
-    assert shared(str(src), size)
+    monkeypatch.setenv("VNSEARCH_SPLIT_BYTES", str(size // 2))
+    assert shared(str(src), size, size, 2) and shared(str(src), size, size, 1)
+    assert not shared(str(src), size, 100 * size, 2)  # one of many big files: one worker reads it
     alone = index_paths([src], tmp_path / "alone", jobs=1)  # in shares, in this process
     states: list[tuple] = []
     two = index_paths([src], tmp_path / "two", jobs=2, progress=_heard(states))
@@ -122,7 +123,7 @@ def test_a_big_pdf_is_extracted_and_analyzed_by_the_workers_as_one_worker_would(
     _make_pdf(src, pages)
     one = index_paths([src], tmp_path / "one", jobs=1)
     monkeypatch.setenv("VNSEARCH_SPLIT_BYTES", "1")
-    assert shared(str(src), src.stat().st_size)
+    assert shared(str(src), src.stat().st_size, src.stat().st_size, 2)
     two = index_paths([src], tmp_path / "two", jobs=2)
     assert (two.added, two.skipped) == (1, []) and two.passages == one.passages > 20
     first, second = _dump(tmp_path / "one"), _dump(tmp_path / "two")
@@ -135,16 +136,18 @@ def test_a_big_pdf_is_extracted_and_analyzed_by_the_workers_as_one_worker_would(
 
 
 def test_a_shared_file_is_kept_up_to_date_and_a_broken_one_is_skipped(tmp_path, monkeypatch):
-    monkeypatch.setenv("VNSEARCH_SPLIT_BYTES", "2000")
+    monkeypatch.setenv("VNSEARCH_SPLIT_BYTES", "5000")
     folder = tmp_path / "docs"
     folder.mkdir()
     big = folder / "lon.txt"
     big.write_text("\n\n".join(_articles()), encoding="utf-8")
     broken = folder / "hong.pdf"
-    broken.write_bytes(b"%PDF-1.4\n" + os.urandom(5000))
+    broken.write_bytes(b"%PDF-1.4\n" + os.urandom(20000))
     small = folder / "nho.txt"
-    small.write_text(_articles()[0], encoding="utf-8")
+    small.write_text(min(_articles(), key=len), encoding="utf-8")
     index = tmp_path / "index"
+    total = sum(p.stat().st_size for p in folder.iterdir())
+    assert [p.name for p in sorted(folder.iterdir()) if shared(str(p), p.stat().st_size, total, 2)] == ["hong.pdf", "lon.txt"]
     first = index_paths([folder], index, jobs=2)
     assert first.added == 2 and first.documents == 2
     assert [s["path"] for s in first.skipped] == [str(broken)]
