@@ -116,7 +116,7 @@ def disk_full(work: Path) -> dict:
 
 def file_size_limit(work: Path) -> dict:
     """``RLIMIT_FSIZE`` on the ``vnsearch index`` command (no root needed)."""
-    # Loading the word segmenter writes a 0.6 MB temporary file (its CRF model): the limit is
+    # Loading the word segmenter writes a 0.7 MB temporary file (its CRF model as text): the limit is
     # above it, and 600 documents in one commit make a segment file larger than the limit.
     limit = 2**20
     docs = work / "docs"
