@@ -33,7 +33,7 @@ import numpy as np
 from analyzers import analyze
 
 from .plan import Clause, Plan, Scored
-from .scorer import IndexArrays, idf_of, member, term_postings
+from .scorer import IndexArrays, idf_of, of_documents, term_postings
 
 POOL = 50  # candidates by best passage, and as many by whole-document BM25
 WINDOW = 8  # syllables: query syllables this close together count as near
@@ -194,19 +194,23 @@ def candidates(arrays: IndexArrays, scores: np.ndarray, terms: dict[str, tuple[s
 
 def features(arrays: IndexArrays, scores: np.ndarray, plan: Plan,
              wanted: frozenset[str] = frozenset(FEATURES),
-             matched: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+             matched: np.ndarray | None = None,
+             owners: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Candidates of a query (document records), their best passage, and their features
     (rows in ``FEATURES`` order; those not ``wanted`` are left 0: proximity re-analyzes text).
-    ``matched``: the records scoring above 0 (ascending), if the caller has them."""
+    ``matched``: the records scoring above 0 (ascending), if the caller has them, and
+    ``owners``: their document records (``arrays.owner[matched]``), if it has those too."""
     terms = query_terms(plan.clauses)
     docs, whole = candidates(arrays, scores, terms, plan.expanded)
     out = np.zeros((len(docs), len(FEATURES)), dtype=np.float32)
     if not len(docs):
         return docs, docs, out
     if matched is None:
-        matched = np.flatnonzero(scores > 0)
+        matched, owners = np.flatnonzero(scores > 0), None
+    if owners is None:
+        owners = arrays.owner[matched]
     dix = np.searchsorted(arrays.doc_starts, docs)  # the candidates by document index
-    matched = matched[member(arrays.owner[matched], docs, arrays.size)]
+    matched = of_documents(matched, owners, docs)
     order = np.lexsort((matched, -scores[matched], arrays.owner[matched]))
     matched = matched[order]
     where = np.searchsorted(docs, arrays.owner[matched])

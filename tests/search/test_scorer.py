@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from analyzers import analyze
 from indexer.build import index_paths
 from indexer.passage_terms import analyze_passage
 from indexer.storage import IndexWriter, open_reader
@@ -24,7 +25,8 @@ from search import search
 from search.engine import QueryOptions, plan_for
 from search.features import DOC_B, DOC_K1, document_lengths, document_term_scores
 from search.rank import record_scores
-from search.scorer import ENTRY_BYTES, B, K1, arrays_for, idf_of, member, term_postings, term_scores
+from search.scorer import (ENTRY_BYTES, B, K1, arrays_for, bm25, distinct_sorted, document_bm25, idf_of, member,
+                           of_documents, term_postings, term_scores)
 from search.syntax import parse
 
 from .conftest import CORPUS, EXTRA
@@ -131,6 +133,46 @@ def test_membership_of_owners_is_isins(segmented: Path):
             owners = arrays.owner[matched]
             page = np.unique(owners)[::2]
             assert member(owners, page, arrays.size).tolist() == np.isin(owners, page).tolist()
+
+
+def test_a_documents_records_are_found_as_the_mask_finds_them(segmented: Path):
+    with open_reader(segmented) as reader:
+        arrays = arrays_for(reader)
+        rng = np.random.default_rng(3)
+        for query in QUERIES:
+            plan = plan_for(parse(query), reader, QueryOptions())
+            matched = np.flatnonzero(record_scores(reader, arrays, plan.clauses) > 0)
+            owners = arrays.owner[matched]
+            assert distinct_sorted(owners) == len(np.unique(owners))
+            held = np.unique(owners)
+            for some in (held[::2], held[::-3], rng.choice(arrays.doc_starts, 7), arrays.doc_starts[:0], held):
+                expected = matched[member(owners, some, arrays.size)]
+                assert of_documents(matched, owners, some).tolist() == expected.tolist()
+
+
+def test_distinct_sorted_on_random_arrays():
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        values = np.sort(rng.integers(0, 40, size=rng.integers(0, 60)))
+        assert distinct_sorted(values) == len(np.unique(values))
+
+
+def test_a_titles_scores_summed_by_document_are_every_records(segmented: Path):
+    """The title's BM25 summed into an array of documents and spread to their records gives
+    the same float32 bytes as summed over every record and gathered at the documents."""
+    with open_reader(segmented) as reader:
+        arrays = arrays_for(reader)
+        held = sorted({s for d in reader.documents() for s in analyze(d.title).folded})
+        titles = random.Random(9).sample(held, min(40, len(held)))
+        for count in (1, 2, 5, 40):
+            terms = [("title", t, 1.0 + i % 3) for i, t in enumerate(titles[:count])] + [("title", "zzz", 1.0)]
+            by_document = document_bm25(arrays, terms)
+            assert by_document.tobytes() == bm25(arrays, terms)[arrays.doc_starts].tobytes()
+            assert by_document.any()
+            assert arrays.spread(by_document).tobytes() == by_document[arrays.owner_index].tobytes()
+        # a term of a field held by passages too: only its postings at document records count
+        terms = [("fsyl", t, 1.0) for t in titles[:10]]
+        assert document_bm25(arrays, terms).tobytes() == bm25(arrays, terms)[arrays.doc_starts].tobytes()
 
 
 def test_member_on_random_docnums():

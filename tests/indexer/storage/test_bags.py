@@ -53,6 +53,21 @@ def test_every_posting_comes_back(max_postings: int):
         assert list(zip(hashes.tolist(), docnums.tolist(), freqs.tolist())) == expected
 
 
+def test_docnum_gaps_in_every_byte_come_back():
+    """Gaps needing all four bytes of their ``uint32`` (the page's byte-planes joined again)."""
+    docnums = [0, 1, 255, 256, 70_000, 16_777_215, 16_777_216, 300_000_000, 4_294_967_295]
+    buffer = BagBuffer()
+    for d in docnums:
+        buffer.add("syl", np.array([term_hash(b"x")], dtype=np.uint64), np.array([d], dtype=np.uint32),
+                   np.array([d % 251 + 1]))
+    out = io.BytesIO()
+    buffer.write(out)
+    buffer.cleanup()
+    ids, freqs = BagReader(out.getvalue()).postings("syl", b"x")
+    assert ids.tolist() == docnums
+    assert freqs.astype(int).tolist() == [d % 251 + 1 for d in docnums]
+
+
 def test_postings_spanning_many_pages():
     buffer = BagBuffer()
     common = term_hash(b"c\xe1\xbb\xa7a")  # "của": in every record
