@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import random
+import zlib
 
 import numpy as np
 import pytest
 
-from indexer.storage.bags import PAGE, BagBuffer, BagReader, Hasher, bag_of, term_hash
+from indexer.storage.bags import PAGE, BagBuffer, BagReader, Hasher, bag_of, inflate, term_hash
 
 
 def _fill(buffer: BagBuffer, seed: int = 7, docs: int = 1500) -> dict:
@@ -66,6 +67,24 @@ def test_docnum_gaps_in_every_byte_come_back():
     ids, freqs = BagReader(out.getvalue()).postings("syl", b"x")
     assert ids.tolist() == docnums
     assert freqs.astype(int).tolist() == [d % 251 + 1 for d in docnums]
+
+
+def test_pages_inflate_to_zlibs_bytes():
+    """The pages are read with ISA-L's inflate (``isal``), written with zlib: the same bytes."""
+    assert inflate is not zlib.decompress, "isal is a dependency: install the project again"
+    buffer = BagBuffer()
+    _fill(buffer, seed=11, docs=6000)
+    out = io.BytesIO()
+    buffer.write(out)
+    buffer.cleanup()
+    reader = BagReader(out.getvalue())
+    pages = 0
+    for field, (_, _, offsets, data) in reader.fields.items():
+        for k in range(len(offsets) - 1):
+            page = bytes(data[int(offsets[k]) : int(offsets[k + 1])])
+            assert inflate(page) == zlib.decompress(page)
+            pages += 1
+    assert pages >= 10
 
 
 def test_postings_spanning_many_pages():
