@@ -136,17 +136,27 @@ def _expanded_by_index(arrays: IndexArrays, fieldname: str, text: str,
 def _document_tf(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """Documents holding a term (by index in ``doc_starts``, ascending), and its frequency over
     each whole document. A term's postings are in docnum order and a document's passages follow
-    its record, so each document's postings are one run: summed where the run ends, no sort."""
+    its record, so each document's postings are one run: summed where the run ends, no sort.
+    Whole counts (what the decode keeps, ``scorer._decoded``) are summed as differences of one
+    running sum, exact as the float64 ``reduceat`` they replace and a third of its time (its
+    cost is per run, and a common syllable's postings are tens of thousands of runs)."""
     ids, tf = term_postings(arrays, fieldname, text)  # the passages' decode, shared
+    keep = arrays.live[ids]
+    if not keep.all():
+        ids, tf = ids[keep], tf[keep]
     if not len(ids):
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-    keep = arrays.live[ids]
-    owners = arrays.owner_index[ids[keep]]
-    if not len(owners):
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-    # float64 sums of whole counts: exact, as the bincount this replaced
-    return owners[starts], np.add.reduceat(tf[keep].astype(np.float64), starts).astype(np.float32)
+    owners = arrays.owner_index[ids]
+    first = np.empty(len(owners), dtype=bool)
+    first[0] = True
+    np.not_equal(owners[1:], owners[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    if tf.dtype.kind not in "ui":  # weights that are not counts: float64 sums, as before
+        return owners[starts], np.add.reduceat(tf.astype(np.float64), starts).astype(np.float32)
+    running = np.cumsum(tf, dtype=np.int64)
+    sums = running[np.append(starts[1:], len(owners)) - 1]
+    sums[1:] -= sums[:-1].copy()
+    return owners[starts], sums.astype(np.float32)
 
 
 def _document_bm25(arrays: IndexArrays, fieldname: str, docs: np.ndarray,
