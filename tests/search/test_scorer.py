@@ -23,7 +23,7 @@ from indexer.passage_terms import analyze_passage
 from indexer.storage import IndexWriter, open_reader
 from search import search
 from search.engine import QueryOptions, plan_for
-from search.features import DOC_B, DOC_K1, document_lengths, document_term_scores
+from search.features import DOC_B, DOC_K1, _document_tf, document_lengths, document_term_scores
 from search.rank import record_scores
 from search.scorer import (ENTRY_BYTES, B, K1, arrays_for, bm25, distinct_sorted, document_bm25, idf_of, member,
                            of_documents, term_postings, term_scores)
@@ -101,6 +101,8 @@ def test_whole_document_bm25_from_the_shared_decode(segmented: Path, fieldname: 
                         totals[int(owner[d])] = totals.get(int(owner[d]), 0.0) + f
             docs, scores = document_term_scores(arrays, fieldname, text)
             assert docs.tolist() == sorted(totals)
+            _, counts = _document_tf(arrays, fieldname, text)  # whole counts, summed exactly
+            assert counts.dtype == np.float32 and counts.tolist() == [totals[d] for d in sorted(totals)]
             if totals:
                 lengths, mean = document_lengths(arrays, fieldname)
                 tf = np.array([totals[d] for d in sorted(totals)])
