@@ -33,7 +33,7 @@ import numpy as np
 from analyzers import analyze
 
 from .plan import Clause, Plan, Scored
-from .scorer import IndexArrays, idf_of, of_documents, term_postings
+from .scorer import IndexArrays, add_at, idf_of, of_documents, term_postings
 
 POOL = 50  # candidates by best passage, and as many by whole-document BM25
 WINDOW = 8  # syllables: query syllables this close together count as near
@@ -195,7 +195,7 @@ def candidates(arrays: IndexArrays, scores: np.ndarray, terms: dict[str, tuple[s
         total = np.zeros(len(arrays.doc_starts), dtype=np.float32)
         for text in terms.get(fieldname, ()):
             ids, s = _expanded_by_index(arrays, fieldname, text, expanded.get((fieldname, text), ()))
-            total[ids] += s
+            add_at(total, ids, s)
         whole[fieldname] = total
     by_document = whole["fsyl"] + whole["fpair"]
     chosen = np.union1d(_top(hit, best, POOL), _top(hit, by_document, POOL))

@@ -177,6 +177,22 @@ def test_a_titles_scores_summed_by_document_are_every_records(segmented: Path):
         assert document_bm25(arrays, terms).tobytes() == bm25(arrays, terms)[arrays.doc_starts].tobytes()
 
 
+def test_summed_scores_are_the_plain_sums(segmented: Path):
+    """``bm25``'s sums (``np.add.at``) are the bytes of ``total[ids] += boost * scores``, term
+    after term in the same order, for random terms of every scored field and random boosts."""
+    with open_reader(segmented) as reader:
+        arrays = arrays_for(reader)
+        rng = random.Random(21)
+        pool = [(f, t) for f in ("fsyl", "syl", "fpair", "word") for t in _index_terms(reader, f, 30, seed=len(f))]
+        for _ in range(30):
+            terms = [(f, t, rng.choice([1.0, 0.35, 1.7, 2.25])) for f, t in rng.sample(pool, rng.randint(1, 25))]
+            plain = np.zeros(arrays.size, dtype=np.float32)
+            for fieldname, text, boost in terms:
+                ids, scores = term_scores(arrays, fieldname, text)
+                plain[ids] += boost * scores
+            assert bm25(arrays, terms).tobytes() == plain.tobytes()
+
+
 def test_member_on_random_docnums():
     rng = np.random.default_rng(12)
     for _ in range(50):
