@@ -82,6 +82,10 @@ def test_a_terms_postings_and_scores_are_every_segments(segmented: Path, fieldna
                     idf = idf_of(reader.doc_frequency(fieldname, text), reader.size)
                     expected = idf * tf * (K1 + 1) / (tf + K1 * ((1 - B) + B * lengths[ids] / avg))
                     np.testing.assert_allclose(scores, expected, rtol=1e-5)
+                    # and exactly the float32 expression the in-place arithmetic stands for
+                    plain = (idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * arrays.length(fieldname)[0][ids]
+                                                                 / arrays.length(fieldname)[1]))).astype(np.float32)
+                    assert scores.dtype == np.float32 and scores.tobytes() == plain.tobytes()
                 else:
                     assert len(scores) == 0
 
