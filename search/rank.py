@@ -69,7 +69,7 @@ def top_documents(
     (``plan.synonyms``) is ranked by the model too: its whole-document features count an
     expansion as a match of the typed term (``features``), as the passage scores do."""
     matched = np.flatnonzero(scores > 0)
-    owners = arrays.owner[matched]  # ascending, as the records are
+    owners = np.take(arrays.owner, matched)  # ascending, as the records are (``take``: half the time of [])
     if plan is None:
         page, ranks = best_documents(matched, owners, scores, offset + limit)
     else:

@@ -163,7 +163,8 @@ def _decoded(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray
             if offset:
                 ids = ids + offset
             ids_parts.append(ids.astype(np.int32))
-            score_parts.append(_bm25_of(tf, lengths[ids], avg, idf))
+            # np.take: a gather by docnums in half the time of fancy indexing (numpy 2)
+            score_parts.append(_bm25_of(tf, np.take(lengths, ids), avg, idf))
             tf_parts.append(tf)
     tf = _joined(tf_parts, np.float32)
     if len(tf) and tf.max() <= np.iinfo(np.uint16).max:
@@ -261,8 +262,8 @@ def document_bm25(arrays: IndexArrays, terms: list[tuple[str, str, float]]) -> n
     for fieldname, text, boost in terms:
         ids, scores = term_scores(arrays, fieldname, text)
         if len(ids):
-            dix = arrays.owner_index[ids]
-            at_document = starts[dix] == ids
+            dix = np.take(arrays.owner_index, ids)
+            at_document = np.take(starts, dix) == ids
             if at_document.all():
                 add_at(total, dix, boost * scores)
             else:
