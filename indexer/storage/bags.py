@@ -39,10 +39,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-try:  # ISA-L's inflate: zlib's format and bytes, in half zlib's time (most of decoding a page)
-    from isal.isal_zlib import decompress as inflate
-except ImportError:  # pragma: no cover - isal is a dependency; zlib reads the same pages
-    from zlib import decompress as inflate
+from .inflate import inflate
 
 from .layout import BAGS_EXT as EXT
 
