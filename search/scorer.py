@@ -150,14 +150,14 @@ def _decoded(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray
     cached = arrays.recall(key)
     if cached is not None:
         return cached
-    segments = arrays.reader.segments
-    df = sum(segment.doc_frequency(fieldname, text) for segment, _ in segments)
+    # Each segment's postings and frequency in one lookup; the idf needs them all first.
+    found = [(segment.scored_postings(fieldname, text), offset) for segment, offset in arrays.reader.segments]
+    df = sum(part[2] for part, _ in found)
     ids_parts, score_parts, tf_parts = [], [], []
     if df:
         idf = idf_of(df, arrays.size)
         lengths, avg = arrays.length(fieldname)
-        for segment, offset in segments:
-            ids, tf = segment.postings(fieldname, text)
+        for (ids, tf, _), offset in found:
             if not len(ids):
                 continue
             if offset:

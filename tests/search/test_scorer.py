@@ -90,6 +90,24 @@ def test_a_terms_postings_and_scores_are_every_segments(segmented: Path, fieldna
                     assert len(scores) == 0
 
 
+@pytest.mark.parametrize("fieldname", ["fsyl", "syl", "fpair", "word", "title"])
+def test_scored_postings_are_a_segments_postings_and_frequency(segmented: Path, fieldname: str):
+    """One lookup gives what ``postings`` and ``doc_frequency`` give, in every segment (the
+    deleted document's terms included: bags keep its postings, W3 drops them but counts them),
+    and the commit's remembered frequencies are every segment's sum, asked again or not."""
+    with open_reader(segmented) as reader:
+        terms = _index_terms(reader, "fsyl" if fieldname == "title" else fieldname, 40, seed=4)
+        terms += ["dang", "xuong", "lam"] if fieldname in ("fsyl", "title") else []
+        for text in terms:
+            for seg, _ in reader.segments:
+                ids, tf, df = seg.scored_postings(fieldname, text)
+                want_ids, want_tf = seg.postings(fieldname, text)
+                assert ids.tolist() == want_ids.tolist() and tf.tolist() == want_tf.tolist()
+                assert df == seg.doc_frequency(fieldname, text)
+            total = sum(seg.doc_frequency(fieldname, text) for seg, _ in reader.segments)
+            assert reader.doc_frequency(fieldname, text) == total == reader.doc_frequency(fieldname, text)
+
+
 @pytest.mark.parametrize("fieldname", ["fsyl", "fpair", "syl"])
 def test_whole_document_bm25_from_the_shared_decode(segmented: Path, fieldname: str):
     """What ``features.document_term_scores`` computed from its own decode of every segment."""
