@@ -23,7 +23,7 @@ from indexer.storage import IndexReader
 from .features import FEATURES, features
 from .ltr import document_scores, used
 from .plan import DOCUMENT_FIELDS, AnyOf, Bonus, Clause, Exclude, Plan, Require, Scored
-from .scorer import IndexArrays, bm25, member, term_scores
+from .scorer import IndexArrays, bm25, distinct_sorted, document_bm25, member, of_documents, term_scores
 
 
 def record_scores(reader: IndexReader, arrays: IndexArrays, clauses: list[Clause]) -> np.ndarray:
@@ -32,7 +32,7 @@ def record_scores(reader: IndexReader, arrays: IndexArrays, clauses: list[Clause
     scores = bm25(arrays, _terms(c for c in scored if c.field not in DOCUMENT_FIELDS))
     titles = _terms(c for c in scored if c.field in DOCUMENT_FIELDS)
     if titles and len(arrays.doc_starts):  # a title's score, passed on to its records by document index
-        scores += bm25(arrays, titles)[arrays.doc_starts][arrays.owner_index]
+        scores += arrays.spread(document_bm25(arrays, titles))
     for clause in _of(clauses, AnyOf):
         scores[bm25(arrays, [(clause.field, t, 1.0) for t in clause.terms]) == 0] = 0.0
     for clause in _of(clauses, Bonus):
@@ -69,23 +69,22 @@ def top_documents(
     (``plan.synonyms``) is ranked by the model too: its whole-document features count an
     expansion as a match of the typed term (``features``), as the passage scores do."""
     matched = np.flatnonzero(scores > 0)
-    owners = arrays.owner[matched]
-    seen = np.zeros(arrays.size, dtype=bool)
-    seen[owners] = True
+    owners = np.take(arrays.owner, matched)  # ascending, as the records are (``take``: half the time of [])
     if plan is None:
         page, ranks = best_documents(matched, owners, scores, offset + limit)
     else:
         page, ranks = ranked_documents(arrays, scores, plan, matched, owners, offset + limit)
     page, ranks = page[offset : offset + limit], ranks[offset : offset + limit]
     documents = [(int(d), float(s)) for d, s in zip(page, ranks)]
-    return int(seen.sum()), page_passages(page, matched, owners, scores, arrays, per_doc), documents
+    return distinct_sorted(owners), page_passages(page, matched, owners, scores, arrays, per_doc), documents
 
 
 def page_passages(page: np.ndarray, matched: np.ndarray, owners: np.ndarray, scores: np.ndarray,
                   arrays: IndexArrays, per_doc: int) -> list[tuple[int, float]]:
     """(docnum, score) of up to ``per_doc`` best matching passages of each document of ``page``,
-    document by document in the page's order."""
-    mine = matched[member(owners, page, arrays.size)]
+    document by document in the page's order. ``owners``: the document record of each of
+    ``matched``, ascending."""
+    mine = of_documents(matched, owners, page)
     mine = best(mine, scores, len(mine))
     mine_owner = arrays.owner[mine]
     chosen = []
@@ -125,7 +124,7 @@ def ranked_documents(arrays: IndexArrays, scores: np.ndarray, plan: Plan, matche
     document model, best first (ties by docnum), then the other matching documents by their
     best passage, each scored below the last candidate (``beyond_candidates``), so that the
     scores shown fall as the ranks do."""
-    docs, _, x = features(arrays, scores, plan, used(), matched)
+    docs, _, x = features(arrays, scores, plan, used(), matched, owners)
     if not len(docs):
         return docs, np.zeros(0, dtype=np.float32)
     model = document_scores(x)

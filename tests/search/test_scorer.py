@@ -17,14 +17,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from analyzers import analyze
 from indexer.build import index_paths
 from indexer.passage_terms import analyze_passage
 from indexer.storage import IndexWriter, open_reader
 from search import search
 from search.engine import QueryOptions, plan_for
-from search.features import DOC_B, DOC_K1, document_lengths, document_term_scores
+from search.features import DOC_B, DOC_K1, _document_tf, document_lengths, document_term_scores
 from search.rank import record_scores
-from search.scorer import ENTRY_BYTES, B, K1, arrays_for, idf_of, member, term_postings, term_scores
+from search.scorer import (ENTRY_BYTES, B, K1, arrays_for, bm25, distinct_sorted, document_bm25, idf_of, member,
+                           of_documents, term_postings, term_scores)
 from search.syntax import parse
 
 from .conftest import CORPUS, EXTRA
@@ -80,8 +82,30 @@ def test_a_terms_postings_and_scores_are_every_segments(segmented: Path, fieldna
                     idf = idf_of(reader.doc_frequency(fieldname, text), reader.size)
                     expected = idf * tf * (K1 + 1) / (tf + K1 * ((1 - B) + B * lengths[ids] / avg))
                     np.testing.assert_allclose(scores, expected, rtol=1e-5)
+                    # and exactly the float32 expression the in-place arithmetic stands for
+                    plain = (idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * arrays.length(fieldname)[0][ids]
+                                                                 / arrays.length(fieldname)[1]))).astype(np.float32)
+                    assert scores.dtype == np.float32 and scores.tobytes() == plain.tobytes()
                 else:
                     assert len(scores) == 0
+
+
+@pytest.mark.parametrize("fieldname", ["fsyl", "syl", "fpair", "word", "title"])
+def test_scored_postings_are_a_segments_postings_and_frequency(segmented: Path, fieldname: str):
+    """One lookup gives what ``postings`` and ``doc_frequency`` give, in every segment (the
+    deleted document's terms included: bags keep its postings, W3 drops them but counts them),
+    and the commit's remembered frequencies are every segment's sum, asked again or not."""
+    with open_reader(segmented) as reader:
+        terms = _index_terms(reader, "fsyl" if fieldname == "title" else fieldname, 40, seed=4)
+        terms += ["dang", "xuong", "lam"] if fieldname in ("fsyl", "title") else []
+        for text in terms:
+            for seg, _ in reader.segments:
+                ids, tf, df = seg.scored_postings(fieldname, text)
+                want_ids, want_tf = seg.postings(fieldname, text)
+                assert ids.tolist() == want_ids.tolist() and tf.tolist() == want_tf.tolist()
+                assert df == seg.doc_frequency(fieldname, text)
+            total = sum(seg.doc_frequency(fieldname, text) for seg, _ in reader.segments)
+            assert reader.doc_frequency(fieldname, text) == total == reader.doc_frequency(fieldname, text)
 
 
 @pytest.mark.parametrize("fieldname", ["fsyl", "fpair", "syl"])
@@ -99,6 +123,8 @@ def test_whole_document_bm25_from_the_shared_decode(segmented: Path, fieldname: 
                         totals[int(owner[d])] = totals.get(int(owner[d]), 0.0) + f
             docs, scores = document_term_scores(arrays, fieldname, text)
             assert docs.tolist() == sorted(totals)
+            _, counts = _document_tf(arrays, fieldname, text)  # whole counts, summed exactly
+            assert counts.dtype == np.float32 and counts.tolist() == [totals[d] for d in sorted(totals)]
             if totals:
                 lengths, mean = document_lengths(arrays, fieldname)
                 tf = np.array([totals[d] for d in sorted(totals)])
@@ -131,6 +157,62 @@ def test_membership_of_owners_is_isins(segmented: Path):
             owners = arrays.owner[matched]
             page = np.unique(owners)[::2]
             assert member(owners, page, arrays.size).tolist() == np.isin(owners, page).tolist()
+
+
+def test_a_documents_records_are_found_as_the_mask_finds_them(segmented: Path):
+    with open_reader(segmented) as reader:
+        arrays = arrays_for(reader)
+        rng = np.random.default_rng(3)
+        for query in QUERIES:
+            plan = plan_for(parse(query), reader, QueryOptions())
+            matched = np.flatnonzero(record_scores(reader, arrays, plan.clauses) > 0)
+            owners = arrays.owner[matched]
+            assert distinct_sorted(owners) == len(np.unique(owners))
+            held = np.unique(owners)
+            for some in (held[::2], held[::-3], rng.choice(arrays.doc_starts, 7), arrays.doc_starts[:0], held):
+                expected = matched[member(owners, some, arrays.size)]
+                assert of_documents(matched, owners, some).tolist() == expected.tolist()
+
+
+def test_distinct_sorted_on_random_arrays():
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        values = np.sort(rng.integers(0, 40, size=rng.integers(0, 60)))
+        assert distinct_sorted(values) == len(np.unique(values))
+
+
+def test_a_titles_scores_summed_by_document_are_every_records(segmented: Path):
+    """The title's BM25 summed into an array of documents and spread to their records gives
+    the same float32 bytes as summed over every record and gathered at the documents."""
+    with open_reader(segmented) as reader:
+        arrays = arrays_for(reader)
+        held = sorted({s for d in reader.documents() for s in analyze(d.title).folded})
+        titles = random.Random(9).sample(held, min(40, len(held)))
+        for count in (1, 2, 5, 40):
+            terms = [("title", t, 1.0 + i % 3) for i, t in enumerate(titles[:count])] + [("title", "zzz", 1.0)]
+            by_document = document_bm25(arrays, terms)
+            assert by_document.tobytes() == bm25(arrays, terms)[arrays.doc_starts].tobytes()
+            assert by_document.any()
+            assert arrays.spread(by_document).tobytes() == by_document[arrays.owner_index].tobytes()
+        # a term of a field held by passages too: only its postings at document records count
+        terms = [("fsyl", t, 1.0) for t in titles[:10]]
+        assert document_bm25(arrays, terms).tobytes() == bm25(arrays, terms)[arrays.doc_starts].tobytes()
+
+
+def test_summed_scores_are_the_plain_sums(segmented: Path):
+    """``bm25``'s sums (``np.add.at``) are the bytes of ``total[ids] += boost * scores``, term
+    after term in the same order, for random terms of every scored field and random boosts."""
+    with open_reader(segmented) as reader:
+        arrays = arrays_for(reader)
+        rng = random.Random(21)
+        pool = [(f, t) for f in ("fsyl", "syl", "fpair", "word") for t in _index_terms(reader, f, 30, seed=len(f))]
+        for _ in range(30):
+            terms = [(f, t, rng.choice([1.0, 0.35, 1.7, 2.25])) for f, t in rng.sample(pool, rng.randint(1, 25))]
+            plain = np.zeros(arrays.size, dtype=np.float32)
+            for fieldname, text, boost in terms:
+                ids, scores = term_scores(arrays, fieldname, text)
+                plain[ids] += boost * scores
+            assert bm25(arrays, terms).tobytes() == plain.tobytes()
 
 
 def test_member_on_random_docnums():

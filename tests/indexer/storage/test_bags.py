@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import random
+import zlib
 
 import numpy as np
 import pytest
 
-from indexer.storage.bags import PAGE, BagBuffer, BagReader, Hasher, bag_of, term_hash
+from indexer.storage.bags import PAGE, BagBuffer, BagReader, Hasher, bag_of, inflate, term_hash
 
 
 def _fill(buffer: BagBuffer, seed: int = 7, docs: int = 1500) -> dict:
@@ -51,6 +52,39 @@ def test_every_posting_comes_back(max_postings: int):
         expected = sorted(((term_hash(t), d, f) for (fld, t), ps in truth.items() if fld == field for d, f in ps),
                           key=lambda x: (x[0], x[1]))
         assert list(zip(hashes.tolist(), docnums.tolist(), freqs.tolist())) == expected
+
+
+def test_docnum_gaps_in_every_byte_come_back():
+    """Gaps needing all four bytes of their ``uint32`` (the page's byte-planes joined again)."""
+    docnums = [0, 1, 255, 256, 70_000, 16_777_215, 16_777_216, 300_000_000, 4_294_967_295]
+    buffer = BagBuffer()
+    for d in docnums:
+        buffer.add("syl", np.array([term_hash(b"x")], dtype=np.uint64), np.array([d], dtype=np.uint32),
+                   np.array([d % 251 + 1]))
+    out = io.BytesIO()
+    buffer.write(out)
+    buffer.cleanup()
+    ids, freqs = BagReader(out.getvalue()).postings("syl", b"x")
+    assert ids.tolist() == docnums
+    assert freqs.astype(int).tolist() == [d % 251 + 1 for d in docnums]
+
+
+def test_pages_inflate_to_zlibs_bytes():
+    """The pages are read with ISA-L's inflate (``isal``), written with zlib: the same bytes."""
+    assert inflate is not zlib.decompress, "isal is a dependency: install the project again"
+    buffer = BagBuffer()
+    _fill(buffer, seed=11, docs=6000)
+    out = io.BytesIO()
+    buffer.write(out)
+    buffer.cleanup()
+    reader = BagReader(out.getvalue())
+    pages = 0
+    for field, (_, _, offsets, data) in reader.fields.items():
+        for k in range(len(offsets) - 1):
+            page = bytes(data[int(offsets[k]) : int(offsets[k + 1])])
+            assert inflate(page) == zlib.decompress(page)
+            pages += 1
+    assert pages >= 10
 
 
 def test_postings_spanning_many_pages():
