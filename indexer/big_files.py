@@ -25,6 +25,7 @@ from concurrent.futures import BrokenExecutor, Executor
 from pathlib import Path
 
 from .documents import FileResult, analyzed_passage, document_head, file_documents, opened_file, reported
+from .lines import runs
 from .passages import Passage, split_passages
 from .readers import pdf_page_texts, read_document, read_pdf_in_parts
 from .storage import EncodedPassages, SegmentBuilder, WrittenSegment, encode, encode_passages
@@ -67,20 +68,8 @@ def encode_share(passages: list[Passage]) -> EncodedPassages:
 
 def _shares(passages: list[Passage], jobs: int) -> list[list[Passage]]:
     """Consecutive runs of about ``SHARE_CHARS`` of text, at least two per worker."""
-    total = sum(p.end - p.start for p in passages)
-    most = max(1, min(SHARE_CHARS, total // (2 * jobs) + 1))
-    out: list[list[Passage]] = []
-    current: list[Passage] = []
-    size = 0
-    for p in passages:
-        current.append(p)
-        size += p.end - p.start
-        if size >= most:
-            out.append(current)
-            current, size = [], 0
-    if current:
-        out.append(current)
-    return out
+    sizes = [p.end - p.start for p in passages]
+    return runs(passages, sizes, max(1, min(SHARE_CHARS, sum(sizes) // (2 * jobs) + 1)))
 
 
 class _ShareFailed(Exception):

@@ -16,10 +16,13 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 _UTF8_BOM = b"\xef\xbb\xbf"
 _SNIFF = 64 * 1024
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -80,19 +83,23 @@ def share_out(lines: list[Line], jobs: int, most: int = 1 << 20, least: int = 64
     to share (so every worker has work to the end), each at most ``most`` bytes (which bounds what
     a worker holds at once) and at least ``least`` (so tiny files stay one task)."""
     total = sum(line.length for line in lines)
-    target = max(least, min(most, total // max(1, 4 * jobs)))
-    groups: list[list[Line]] = []
-    current: list[Line] = []
+    return runs(lines, [line.length for line in lines], max(least, min(most, total // max(1, 4 * jobs))))
+
+
+def runs(items: list[T], sizes: list[int], target: int) -> list[list[T]]:
+    """``items`` cut into consecutive runs, each ended as soon as its ``sizes`` reach ``target``."""
+    out: list[list[T]] = []
+    current: list[T] = []
     size = 0
-    for line in lines:
-        current.append(line)
-        size += line.length
+    for item, item_size in zip(items, sizes):
+        current.append(item)
+        size += item_size
         if size >= target:
-            groups.append(current)
+            out.append(current)
             current, size = [], 0
     if current:
-        groups.append(current)
-    return groups
+        out.append(current)
+    return out
 
 
 def read_lines(path: str | Path, lines: list[Line]) -> list[bytes]:
