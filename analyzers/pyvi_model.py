@@ -75,7 +75,7 @@ def load() -> PyviModel:
     """pyvi's model: read directly, or through ``pyvi.ViTokenizer`` if that fails."""
     try:
         return _read(_folder())
-    except (AttributeError, KeyError, OSError, ValueError, pickle.UnpicklingError, ImportError):
+    except Exception:  # any other shape of pickle (or none): pyvi's own loading
         from pyvi.ViTokenizer import ViTokenizer
 
         with open(ViTokenizer.model.modelfile.name, "rb") as fh:

@@ -19,6 +19,7 @@ tests compare them), whatever the number of workers.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import BrokenExecutor, Executor
@@ -52,13 +53,13 @@ def shared(path: str, size: int, total: int, jobs: int) -> bool:
     and analyzed in shares by all the workers: when it is big (``split_bytes``) and a good part
     of the build (a quarter of a worker's part), which the other workers would otherwise wait
     for; a folder of many big files keeps one file a worker, and a segment a worker a round,
-    rather than a segment and a serial tail a file. Very big files (four times ``split_bytes``)
-    are always read in shares, in this process when there is one job: their shares are written
+    rather than a segment and a serial tail a file. Very big files (four times the text
+    threshold, whatever their kind: a PDF's bytes are mostly not text) are always read in shares, in this process when there is one job: their shares are written
     as they are analyzed, so the memory a document takes is that of the shares in flight and
     the segment's buffers, not of the whole document analyzed at once (1.7 GB for 20 MB of text)."""
     if Path(path).suffix.lower() not in SPLITTABLE or size < split_bytes(path):
         return False
-    return size >= 4 * split_bytes(path) or size * 4 * jobs >= total
+    return size >= 4 * split_bytes("") or (jobs > 1 and size * 4 * jobs >= total)
 
 
 def encode_share(passages: list[Passage]) -> EncodedPassages:
@@ -95,7 +96,7 @@ def index_shared_file(executor: Executor | None, index_dir: str, memory_mb: int 
     with reported(result):
         if is_pdf:
             def extract(ranges: list[tuple[int, int]]) -> Iterator[list[str]]:
-                pages = max(1, ranges[-1][1])
+                pages = max(1, ranges[-1][1]) if ranges else 1
                 calls = (((a, b), pdf_page_texts, (path, a, b)) for a, b in ranges)
                 for (start, end), texts in in_order(executor, calls, 2 * jobs):
                     advance(extraction * (end - start) // pages)
@@ -103,17 +104,23 @@ def index_shared_file(executor: Executor | None, index_dir: str, memory_mb: int 
             raws = read_pdf_in_parts(Path(path), extract, 4 * jobs)
         else:
             raws = read_document(Path(path), **({"max_bytes": max_bytes} if max_bytes else {}))
-        docs = list(file_documents(result, raws))
+        docs = []
+        for raw, doc_id, doc_meta in file_documents(result, raws):
+            passages = split_passages(raw.text)
+            head = encode(document_head(raw, path, doc_id, doc_meta), spans=[(p.no, p.start, p.end) for p in passages])
+            docs.append((len(raw.text), doc_id, head, passages))
     if result.skipped:
         advance(result.size - extraction)
         return None, result
-    chars = max(1, sum(len(raw.text) for raw, _, _ in docs))
+    chars = max(1, sum(doc[0] for doc in docs))
     meta = {"size": result.size, "mtime_ns": result.mtime_ns, "hash": result.hash}  # as ``write_block``'s
     builder = SegmentBuilder(index_dir, memory_mb=memory_mb, share=1)
+    # The segment's buffers never form cycles: full collections would walk them again and again
+    # (as in ``workers.write_block``).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        for raw, doc_id, doc_meta in docs:
-            passages = split_passages(raw.text)
-            head = encode(document_head(raw, path, doc_id, doc_meta), spans=[(p.no, p.start, p.end) for p in passages])
+        for _chars, doc_id, head, passages in docs:
 
             def parts(passages=passages) -> Iterator[EncodedPassages]:
                 calls = ((share, encode_share, (share,)) for share in _shares(passages, jobs))
@@ -139,4 +146,7 @@ def index_shared_file(executor: Executor | None, index_dir: str, memory_mb: int 
     except BaseException:  # the index's disk (a full one), or an interruption: the build stops
         builder.cancel()
         raise
+    finally:
+        if collecting:
+            gc.enable()
     return builder.finish(), result

@@ -11,6 +11,7 @@ import hashlib
 import os
 import stat
 from collections.abc import Iterator
+from concurrent.futures import BrokenExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,6 +133,8 @@ def reported(result: FileResult) -> Iterator[None]:
     file must never abort the run."""
     try:
         yield
+    except BrokenExecutor:  # a worker died (killed, out of memory): the build's failure, not the file's
+        raise
     except UnreadableFile as exc:
         result.skipped = exc.reason
     except OSError as exc:

@@ -132,11 +132,15 @@ def in_order(executor: Executor | None, calls: Iterable[tuple], window: int) -> 
             yield context, fn(*args)
         return
     inflight: deque[tuple[object, Future]] = deque()
-    for context, fn, args in calls:
-        inflight.append((context, executor.submit(fn, *args)))
-        if len(inflight) >= window:
+    try:
+        for context, fn, args in calls:
+            inflight.append((context, executor.submit(fn, *args)))
+            if len(inflight) >= window:
+                context, future = inflight.popleft()
+                yield context, future.result()
+        while inflight:
             context, future = inflight.popleft()
             yield context, future.result()
-    while inflight:
-        context, future = inflight.popleft()
-        yield context, future.result()
+    finally:  # left early (a failed task): what has not started yet is not run for nothing
+        for _context, future in inflight:
+            future.cancel()

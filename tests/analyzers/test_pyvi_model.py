@@ -35,3 +35,19 @@ def test_vnsearch_starts_without_scikit_learn():
     assert loaded == "[]"
     assert words == str(segment("tỉnh ủy thái nguyên tổ chức hội nghị".split()))
     assert "(0, 2)" in words  # tỉnh ủy, one word
+
+
+def test_a_pickle_of_another_shape_falls_back_to_pyvis_own_loading(tmp_path, monkeypatch):
+    import shutil
+
+    import pytest
+
+    real = pyvi_model._read(pyvi_model._folder())
+    folder = tmp_path / "pyvi"
+    shutil.copytree(pyvi_model._folder(), folder)
+    (folder / "models" / "pyvi3.pkl").write_bytes(b"not a pickle of pyvi's model")
+    with pytest.raises(Exception):
+        pyvi_model._read(str(folder))
+    monkeypatch.setattr(pyvi_model, "_folder", lambda: str(folder))  # pyvi's package, its model damaged
+    fallback = pyvi_model.load()  # through pyvi.ViTokenizer itself, from the real package
+    assert fallback == real

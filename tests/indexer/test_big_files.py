@@ -82,11 +82,14 @@ def test_a_big_text_file_is_shared_by_the_workers_and_indexes_as_one_worker_woul
     assert not shared(str(src), size, size, 2) and size < SPLIT_BYTES  # by default a file this small is not shared
     one = index_paths([src], tmp_path / "one", jobs=1)
     monkeypatch.setenv("VNSEARCH_SPLIT_BYTES", str(size // 2))
-    assert shared(str(src), size, size, 2) and shared(str(src), size, size, 1)
+    assert shared(str(src), size, size, 2)
     assert not shared(str(src), size, 100 * size, 2)  # one of many big files: one worker reads it
-    alone = index_paths([src], tmp_path / "alone", jobs=1)  # in shares, in this process
+    assert not shared(str(src), size, size, 1)  # one job gains nothing from shares of a file this size
     states: list[tuple] = []
     two = index_paths([src], tmp_path / "two", jobs=2, progress=_heard(states))
+    monkeypatch.setenv("VNSEARCH_SPLIT_BYTES", str(size // 4))
+    assert shared(str(src), size, 100 * size, 1)  # very big: in shares, for memory, in this process
+    alone = index_paths([src], tmp_path / "alone", jobs=1)
     assert (two.added, two.documents, two.passages, two.skipped) == (1, 1, one.passages, [])
     assert one.passages > 100
     # Progress moved inside the file, share by share, before the file was done.
@@ -165,3 +168,16 @@ def test_a_shared_file_is_kept_up_to_date_and_a_broken_one_is_skipped(tmp_path, 
     # The whole index is the same as one worker's build of the same files.
     index_paths([folder], tmp_path / "one", jobs=1)
     assert _answers(index) == _answers(tmp_path / "one")
+
+
+def test_a_pdf_without_pages_is_skipped_as_one_worker_skips_it(tmp_path, monkeypatch):
+    src = tmp_path / "rong.pdf"
+    pypdf = pytest.importorskip("pypdf")
+    writer = pypdf.PdfWriter()
+    with open(src, "wb") as fh:
+        writer.write(fh)
+    one = index_paths([src], tmp_path / "one", jobs=1)
+    monkeypatch.setenv("VNSEARCH_SPLIT_BYTES", "1")
+    two = index_paths([src], tmp_path / "two", jobs=2)
+    assert one.skipped == two.skipped and len(two.skipped) == 1
+    assert "no text layer" in two.skipped[0]["reason"]
