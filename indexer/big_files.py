@@ -50,16 +50,20 @@ def split_bytes(path: str) -> int:
 
 def shared(path: str, size: int, total: int, jobs: int) -> bool:
     """Whether a file of ``size`` bytes, in a build of ``total`` bytes on ``jobs`` workers, is read
-    and analyzed in shares by all the workers: when it is big (``split_bytes``) and a good part
-    of the build (a quarter of a worker's part), which the other workers would otherwise wait
-    for; a folder of many big files keeps one file a worker, and a segment a worker a round,
-    rather than a segment and a serial tail a file. Very big files (four times the text
-    threshold, whatever their kind: a PDF's bytes are mostly not text) are always read in shares, in this process when there is one job: their shares are written
-    as they are analyzed, so the memory a document takes is that of the shares in flight and
-    the segment's buffers, not of the whole document analyzed at once (1.7 GB for 20 MB of text)."""
-    if Path(path).suffix.lower() not in SPLITTABLE or size < split_bytes(path):
+    and analyzed in shares (``split_bytes`` and up).
+
+    A text, Markdown, HTML or Word file always is, with one job too (in this process): its
+    shares are written as they are analyzed, so the memory a document takes is that of the
+    shares in flight and the segment's buffers, not of the whole document analyzed at once
+    (1.7 GB for 20 MB of text). A PDF's bytes are mostly not text, so its memory is not the
+    reason: it is shared when there are several workers and it is a good part of the build (a
+    quarter of a worker's part), which the other workers would otherwise wait for; a folder of
+    many PDFs keeps one file a worker and a segment a worker a round, rather than a segment and
+    a serial tail a file."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in SPLITTABLE or size < split_bytes(path):
         return False
-    return size >= 4 * split_bytes("") or (jobs > 1 and size * 4 * jobs >= total)
+    return suffix != ".pdf" or (jobs > 1 and size * 4 * jobs >= total)
 
 
 def encode_share(passages: list[Passage]) -> EncodedPassages:

@@ -82,13 +82,10 @@ def test_a_big_text_file_is_shared_by_the_workers_and_indexes_as_one_worker_woul
     assert not shared(str(src), size, size, 2) and size < SPLIT_BYTES  # by default a file this small is not shared
     one = index_paths([src], tmp_path / "one", jobs=1)
     monkeypatch.setenv("VNSEARCH_SPLIT_BYTES", str(size // 2))
-    assert shared(str(src), size, size, 2)
-    assert not shared(str(src), size, 100 * size, 2)  # one of many big files: one worker reads it
-    assert not shared(str(src), size, size, 1)  # one job gains nothing from shares of a file this size
+    # A big text is always read in shares (for memory), with one job too, in this process.
+    assert shared(str(src), size, size, 2) and shared(str(src), size, 100 * size, 1)
     states: list[tuple] = []
     two = index_paths([src], tmp_path / "two", jobs=2, progress=_heard(states))
-    monkeypatch.setenv("VNSEARCH_SPLIT_BYTES", str(size // 4))
-    assert shared(str(src), size, 100 * size, 1)  # very big: in shares, for memory, in this process
     alone = index_paths([src], tmp_path / "alone", jobs=1)
     assert (two.added, two.documents, two.passages, two.skipped) == (1, 1, one.passages, [])
     assert one.passages > 100
@@ -126,7 +123,10 @@ def test_a_big_pdf_is_extracted_and_analyzed_by_the_workers_as_one_worker_would(
     _make_pdf(src, pages)
     one = index_paths([src], tmp_path / "one", jobs=1)
     monkeypatch.setenv("VNSEARCH_SPLIT_BYTES", "1")
-    assert shared(str(src), src.stat().st_size, src.stat().st_size, 2)
+    size = src.stat().st_size
+    assert shared(str(src), size, size, 2)
+    assert not shared(str(src), size, 100 * size, 2)  # one PDF of many: one worker reads it
+    assert not shared(str(src), size, size, 1)  # one job: nothing to gain, and a PDF's memory is small
     two = index_paths([src], tmp_path / "two", jobs=2)
     assert (two.added, two.skipped) == (1, []) and two.passages == one.passages > 20
     first, second = _dump(tmp_path / "one"), _dump(tmp_path / "two")
