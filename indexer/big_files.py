@@ -85,9 +85,9 @@ def index_shared_file(executor: Executor | None, index_dir: str, memory_mb: int 
                       known_hash: str | None, max_bytes: int | None,
                       advance: Callable[[int], None]) -> tuple[WrittenSegment | None, FileResult]:
     """Read, analyze and write one big file with every worker (``executor``'s ``jobs``; this
-    process alone when there is none) into a
-    segment of its own; returns it (None when the file has no document) and the file's result,
-    its documents as ``Written``, as ``workers.write_block`` does. ``advance(bytes)`` hears of the
+    process alone when there is none) into a segment of its own; returns it (None when the file
+    has no document) and the file's result, its documents as ``Written``, as
+    ``workers.write_block`` does. ``advance(bytes)`` hears of the
     file's bytes as they are done: a PDF's extraction is counted as half of them, the analysis as
     the rest. A bad file is skipped with its reason; a failure to write (a full disk) raises."""
     result = opened_file(path, known_hash, max_bytes)
@@ -108,7 +108,6 @@ def index_shared_file(executor: Executor | None, index_dir: str, memory_mb: int 
             raws = read_pdf_in_parts(Path(path), extract, 4 * jobs)
         else:
             raws = read_document(Path(path), **({"max_bytes": max_bytes} if max_bytes else {}))
-        docs = []
         for raw, doc_id, doc_meta in file_documents(result, raws):
             passages = split_passages(raw.text)
             head = encode(document_head(raw, path, doc_id, doc_meta), spans=[(p.no, p.start, p.end) for p in passages])
@@ -143,6 +142,7 @@ def index_shared_file(executor: Executor | None, index_dir: str, memory_mb: int 
 
             first = builder.add_in_parts(head, parts(), meta)
             result.documents.append(Written(doc_id, first, head.passage_count + 1))
+        segment = builder.finish()
     except _ShareFailed as failed:
         builder.cancel()
         result.skipped, result.documents = str(failed), []
@@ -153,4 +153,4 @@ def index_shared_file(executor: Executor | None, index_dir: str, memory_mb: int 
     finally:
         if collecting:
             gc.enable()
-    return builder.finish(), result
+    return segment, result
