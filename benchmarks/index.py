@@ -29,7 +29,7 @@ size, for
 - stock Whoosh: one TEXT field (StandardAnalyzer), one process, the same documents;
 - the analysis floor: the indexer's own worker function (``analyze_lines``: decode, split into
   passages, pyvi, encode) on all cores with no writer, over the input's first 5,000 articles
-  (a rate, so a sample measures it).
+  (a rate, so a sample measures it), once before the runs and once after, the two summed.
 
 Targets (indexing issue): vnsearch >= 0.6 MB/s and >= 80% of the floor on every input, peak
 <= 1 GB, index <= 2x the text.
@@ -295,6 +295,9 @@ def main(argv=None) -> int:
         path = prepare(name, args.work)
         mb = input_bytes(path) / 1e6
         runs: dict[str, dict] = {}
+        # The floor before and after the runs, summed: this machine's speed drifts by a quarter
+        # within minutes, and a floor measured once, after, moved the ratio to it as much.
+        floors = [run_floor(path, args.work, jobs)] if name != "pdf-1file" else []
         for turn in range(args.repeat):  # this checkout and --compare alternated: ABAB
             suffix = f" #{turn + 1}" if args.repeat > 1 else ""
             runs[f"vnsearch{suffix}"] = run_cli(path, args.work / f"ix-vnsearch-{name}", args.jobs, args.memory_mb)
@@ -303,7 +306,12 @@ def main(argv=None) -> int:
                                                                           args.jobs, None, args.compare)
             if name in SINGLE_FILES:  # one worker, as a single file was indexed before
                 runs[f"vnsearch --jobs 1{suffix}"] = run_cli(path, args.work / f"ix-one-{name}", 1, args.memory_mb)
-        floor = run_floor(path, args.work, jobs) if name != "pdf-1file" else None
+        if floors:
+            floors.append(run_floor(path, args.work, jobs))
+            print(f"{name}: analysis floor before the runs {floors[0]['bytes'] / 1e6 / floors[0]['seconds']:.3f} MB/s, "
+                  f"after {floors[1]['bytes'] / 1e6 / floors[1]['seconds']:.3f} MB/s", file=sys.stderr)
+        floor = {"seconds": sum(f["seconds"] for f in floors), "docs": sum(f["docs"] for f in floors),
+                 "bytes": sum(f["bytes"] for f in floors)} if floors else None
         if not args.no_whoosh and name not in SINGLE_FILES:
             runs["stock-whoosh"] = run_whoosh(path, args.work / f"ix-whoosh-{name}")
         results[name] = {"mb": mb, "floor": floor, **runs}
