@@ -87,9 +87,8 @@ def index_shared_file(executor: Executor | None, index_dir: str, memory_mb: int 
     """Read, analyze and write one big file with every worker (``executor``'s ``jobs``; this
     process alone when there is none) into a segment of its own; returns it (None when the file
     has no document) and the file's result, its documents as ``Written``, as
-    ``workers.write_block`` does. ``advance(bytes)`` hears of the
-    file's bytes as they are done: a PDF's extraction is counted as half of them, the analysis as
-    the rest. A bad file is skipped with its reason; a failure to write (a full disk) raises."""
+    ``workers.write_block`` does. ``advance(bytes)`` hears of the file's bytes as they are done: a
+    PDF's extraction is counted as half of them, the analysis as the rest. A bad file is skipped with its reason; a failure to write (a full disk) raises."""
     result = opened_file(path, known_hash, max_bytes)
     if result.skipped or result.unchanged:
         advance(result.size)
@@ -111,11 +110,11 @@ def index_shared_file(executor: Executor | None, index_dir: str, memory_mb: int 
         for raw, doc_id, doc_meta in file_documents(result, raws):
             passages = split_passages(raw.text)
             head = encode(document_head(raw, path, doc_id, doc_meta), spans=[(p.no, p.start, p.end) for p in passages])
-            docs.append((len(raw.text), doc_id, head, passages))
+            docs.append((doc_id, head, passages))
     if result.skipped:
         advance(result.size - extraction)
         return None, result
-    chars = max(1, sum(doc[0] for doc in docs))
+    chars = max(1, sum(len(head.text) for _, head, _ in docs))
     meta = {"size": result.size, "mtime_ns": result.mtime_ns, "hash": result.hash}  # as ``write_block``'s
     builder = SegmentBuilder(index_dir, memory_mb=memory_mb, share=1)
     # The segment's buffers never form cycles: full collections would walk them again and again
@@ -123,7 +122,7 @@ def index_shared_file(executor: Executor | None, index_dir: str, memory_mb: int 
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for _chars, doc_id, head, passages in docs:
+        for doc_id, head, passages in docs:
 
             def parts(passages=passages) -> Iterator[EncodedPassages]:
                 calls = ((share, encode_share, (share,)) for share in _shares(passages, jobs))

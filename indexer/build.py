@@ -267,42 +267,23 @@ def index_paths(
             summary.removed += len(known[path])
             for record in known[path]:
                 owners.pop(record["doc_id"], None)
+
+        def moved(size: int) -> None:
+            state.bytes_done += size
+            if progress:
+                progress(state)
+
         for round_calls in rounds(calls, writer.commit_every * jobs * BYTES_PER_RECORD):
-            if isinstance(round_calls[0][0], _Shared):  # one big file, shared by all the workers
-                path, known_hash, limit = round_calls[0][2]
-                before = state.bytes_done
-
-                def advance(size: int) -> None:
-                    state.bytes_done += size
-                    if progress:
-                        progress(state)
-
-                segment, result = index_shared_file(executor, str(index_dir), memory_mb, jobs, path, known_hash,
-                                                    limit, advance)
-                writer.segment = segment
-                _apply(result, known.get(path), writer, summary, owners)
-                forget.append(path)
-                writer.add_segment(segment)
-                writer.segment = None
-                state.bytes_done = before + round_calls[0][3]
-                state.documents_done += 1
-                state.files_done += 1
-                state.passages_done = summary.passages
-                if progress:
-                    progress(state)
-                writer.maybe_commit()  # with the next round's, unless a round's worth of records
-                continue
 
             def heard(report: tuple, round_calls=round_calls) -> None:
                 number, size, _documents = report
                 context = round_calls[number][0]
                 state.documents_done += context.lines if isinstance(context, _LinePart) else 1
                 state.files_done += 1 if not isinstance(context, _LinePart) or context.last else 0
-                state.bytes_done += size
-                if progress:
-                    progress(state)
+                moved(size)
 
-            for block, (segment, results) in _run_round(executor, reports, index_dir, memory_mb, jobs, round_calls, heard):
+            for block, (segment, results) in _run_round(executor, reports, index_dir, memory_mb, jobs, round_calls,
+                                                        heard, moved):
                 writer.segment = segment
                 for task, result in zip(block, results):
                     context = round_calls[task.number][0]
@@ -317,7 +298,9 @@ def index_paths(
                 writer.add_segment(segment)
                 writer.segment = None
             state.passages_done = summary.passages
-            if not writer.clear:
+            if isinstance(round_calls[0][0], _Shared):
+                writer.maybe_commit()  # a big file's segment: with the next round's, unless a round's worth
+            elif not writer.clear:
                 writer.commit()  # a round at a time: an interrupted build keeps the rounds done
     summary.documents, summary.passages = _counts(index_dir)
     summary.bytes = state.bytes_done
@@ -339,7 +322,7 @@ def _tasks(paths: list, known: dict[str, list[dict]], summary: Summary, max_byte
         if plan is None:
             size = _size(key)
             if shared(key, size, total, jobs):
-                calls.append((_Shared(), None, (key, known_hash, max_bytes), size))
+                calls.append((_Shared(), index_shared_file, (key, known_hash, max_bytes), size))
             else:
                 calls.append((None, analyze_file, (key, known_hash, max_bytes), size))
             state.documents_total += 1
@@ -382,9 +365,24 @@ def rounds(calls: list[tuple], round_bytes: int) -> Iterator[list[tuple]]:
 
 
 def _run_round(executor: Executor | None, reports, index_dir: Path, memory_mb: int | None, jobs: int,
-               calls: list[tuple], done: Callable[[tuple], None]) -> list[tuple[list[BlockTask], tuple]]:
+               calls: list[tuple], done: Callable[[tuple], None],
+               moved: Callable[[int], None]) -> list[tuple[list[BlockTask], tuple]]:
     """Run one round's tasks in blocks (``workers.write_block``), one per worker; ``done`` hears
-    of each task as it ends. Returns each block with its outcome, in order."""
+    of each task as it ends (``(number, bytes, documents)``). Returns each block with its
+    outcome, in order. A round of one big file has all the workers on it (``big_files``), as one
+    block: ``moved`` hears of its bytes as they are done, ``done`` of the rest at its end."""
+    if isinstance(calls[0][0], _Shared):
+        [(_, fn, args, size)] = calls
+        told = 0
+
+        def advance(part: int) -> None:
+            nonlocal told
+            told += part
+            moved(part)
+
+        segment, result = fn(executor, str(index_dir), memory_mb, jobs, *args, advance)
+        done((0, size - told, len(result.documents)))
+        return [([BlockTask(0, fn, args)], (segment, [result]))]
     tasks = [BlockTask(i, fn, args, context.plan.stat if isinstance(context, _LinePart) else None)
              for i, (context, fn, args, _size) in enumerate(calls)]
     cut = blocks(tasks, [call[3] for call in calls], jobs)
