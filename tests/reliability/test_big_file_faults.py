@@ -68,18 +68,20 @@ def test_the_file_size_limit_while_a_big_file_is_written(tmp_path):
 
 
 def test_sigkill_in_the_middle_of_a_big_file(tmp_path):
-    big = _big_text(tmp_path / "big")
+    big = _big_text(tmp_path / "big", copies=100)  # about 6 MB: seconds of work, for the kill to land inside
     index_dir = tmp_path / "ix"
     assert _run([CORPUS], index_dir).returncode == 0
     proc = subprocess.Popen(indexer_command([CORPUS, big.parent], index_dir, jobs=2), cwd=REPO, env=_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:
         assert wait_until_locked(proc, index_dir)
-        time.sleep(1.5)  # the file is read at once: its shares are being analyzed and written
+        time.sleep(2.0)  # the file is read at once: its shares are being analyzed and written
     finally:
         killed = kill_hard(proc)
+    # One commit or the other, each whole: a kill can also land after the last commit, while
+    # the indexer is on its way out.
     state = check_whole(index_dir)
-    assert state.documents == (5 if killed else 6)
+    assert state.documents in (5, 6) if killed else state.documents == 6
     check_search(index_dir, state)
     check_passes(index_dir)
     again = _run([CORPUS, big.parent], index_dir)
