@@ -32,7 +32,7 @@ def record_scores(reader: IndexReader, arrays: IndexArrays, clauses: list[Clause
     scores = bm25(arrays, _terms(c for c in scored if c.field not in DOCUMENT_FIELDS))
     titles = _terms(c for c in scored if c.field in DOCUMENT_FIELDS)
     if titles and len(arrays.doc_starts):  # a title's score, passed on to its records by document index
-        scores += arrays.spread(document_bm25(arrays, titles))
+        arrays.add_spread(scores, document_bm25(arrays, titles))
     for clause in _of(clauses, AnyOf):
         scores[bm25(arrays, [(clause.field, t, 1.0) for t in clause.terms]) == 0] = 0.0
     for clause in _of(clauses, Bonus):
