@@ -36,6 +36,7 @@ class IndexArrays:
     size: int
     live: np.ndarray  # False for deleted records
     doc_starts: np.ndarray  # global docnums of document records, ascending
+    deleted: np.ndarray | None = None  # docnums of the deleted records (``arrays_for``)
     lengths: dict[str, np.ndarray] = field(default_factory=dict)
     averages: dict[str, float] = field(default_factory=dict)
     _owner: np.ndarray | None = None
@@ -143,7 +144,9 @@ def _cost(value: tuple[np.ndarray, ...]) -> int:
 
 def arrays_for(reader: IndexReader) -> IndexArrays:
     """The query-independent arrays of an open index (read once, kept by the caller)."""
-    return IndexArrays(reader=reader, size=reader.size, live=reader.live(), doc_starts=reader.document_starts())
+    live = reader.live()
+    return IndexArrays(reader=reader, size=reader.size, live=live, doc_starts=reader.document_starts(),
+                       deleted=np.flatnonzero(~live))
 
 
 def idf_of(df: int, total: int) -> float:
