@@ -78,10 +78,11 @@ def scan_lines(path: str | Path) -> LineScan:
     return scan
 
 
-def share_out(lines: list[Line], jobs: int, most: int = 1 << 20, least: int = 64 << 10) -> list[list[Line]]:
+def share_out(lines: list[Line], jobs: int, most: int = 256 << 10, least: int = 64 << 10) -> list[list[Line]]:
     """Lines in groups of about the same bytes, at least ``4 * jobs`` groups when there is enough
     to share (so every worker has work to the end), each at most ``most`` bytes (which bounds what
-    a worker holds at once) and at least ``least`` (so tiny files stay one task)."""
+    a worker holds at once, and how unequal the workers' blocks of a round can be: they are cut
+    between groups, ``workers.blocks``) and at least ``least`` (so tiny files stay one task)."""
     total = sum(line.length for line in lines)
     return runs(lines, [line.length for line in lines], max(least, min(most, total // max(1, 4 * jobs))))
 

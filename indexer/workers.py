@@ -108,12 +108,20 @@ def write_block(index_dir: str, memory_mb: int | None, share: int, tasks: list[B
 
 def blocks(tasks: list[BlockTask], sizes: list[int], jobs: int) -> list[list[BlockTask]]:
     """``tasks`` cut into at most ``jobs`` runs of consecutive tasks of about the same bytes
-    (``sizes``), one per worker."""
+    (``sizes``), one per worker. Each cut falls on whichever side of the task that crosses a
+    worker's share leaves the blocks closer in bytes: always cutting after it gave the first
+    worker of a 17 MB JSONL a whole 1 MB group more than the second, which then worked alone
+    for the last 1.6 s of a 10 s build (the round waits for its last block)."""
     total = sum(sizes)
     out: list[list[BlockTask]] = []
     current: list[BlockTask] = []
     done = 0
     for task, size in zip(tasks, sizes):
+        if len(out) < jobs - 1 and current:
+            share = total * (len(out) + 1) / jobs
+            if done < share < done + size and done + size - share > share - done:
+                out.append(current)  # this task would overshoot the share more than leaving it out falls short
+                current = []
         current.append(task)
         done += size
         if len(out) < jobs - 1 and done >= total * (len(out) + 1) / jobs:

@@ -32,7 +32,7 @@ def record_scores(reader: IndexReader, arrays: IndexArrays, clauses: list[Clause
     scores = bm25(arrays, _terms(c for c in scored if c.field not in DOCUMENT_FIELDS))
     titles = _terms(c for c in scored if c.field in DOCUMENT_FIELDS)
     if titles and len(arrays.doc_starts):  # a title's score, passed on to its records by document index
-        scores += arrays.spread(document_bm25(arrays, titles))
+        arrays.add_spread(scores, document_bm25(arrays, titles))
     for clause in _of(clauses, AnyOf):
         scores[bm25(arrays, [(clause.field, t, 1.0) for t in clause.terms]) == 0] = 0.0
     for clause in _of(clauses, Bonus):
@@ -47,7 +47,7 @@ def record_scores(reader: IndexReader, arrays: IndexArrays, clauses: list[Clause
         scores = np.where(mask, scores + 1.0, 0.0).astype(np.float32)
     for clause in _of(clauses, Exclude):
         scores[_holds(reader, arrays, clause)] = 0.0
-    scores[~arrays.live] = 0.0
+    scores[arrays.deleted if arrays.deleted is not None else ~arrays.live] = 0.0
     scores[arrays.doc_starts] = 0.0
     return scores
 

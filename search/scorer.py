@@ -25,8 +25,8 @@ from indexer.storage import IndexReader
 
 K1 = 0.6  # passages are short: a second occurrence of a term adds little
 B = 0.75
-# Decoded terms kept per open index: 10 bytes a posting (docnum, score, count), so 320 MB keeps
-# as many postings as 256 MB did before the counts were kept beside the scores.
+# Decoded terms kept per open index: 9 bytes a posting (docnum, score, count as a byte), so 320 MB
+# keeps more postings than 256 MB did before the counts were kept beside the scores.
 CACHE_BYTES = 320 * 1024 * 1024
 
 
@@ -36,6 +36,7 @@ class IndexArrays:
     size: int
     live: np.ndarray  # False for deleted records
     doc_starts: np.ndarray  # global docnums of document records, ascending
+    deleted: np.ndarray | None = None  # docnums of the deleted records (``arrays_for``)
     lengths: dict[str, np.ndarray] = field(default_factory=dict)
     averages: dict[str, float] = field(default_factory=dict)
     _owner: np.ndarray | None = None
@@ -97,12 +98,36 @@ class IndexArrays:
         to each of its records. A document's records are one run (``owner_index`` ascends), so
         this repeats each value its run's length: 40% less time than the gather, over every
         record of the index."""
+        return np.repeat(values, self.run_lengths)
+
+    @property
+    def run_lengths(self) -> np.ndarray:
+        """How many records each document's run holds (its record and its passages)."""
         if self._run_lengths is None:
             starts = self.doc_starts.astype(np.int64)
             ends = np.append(starts[1:], self.size)
             starts[0] = 0  # records before the first document's are its own (``owner_index``)
             self._run_lengths = ends - starts
-        return np.repeat(values, self._run_lengths)
+        return self._run_lengths
+
+    def add_spread(self, total: np.ndarray, values: np.ndarray) -> None:
+        """``total += self.spread(values)``, adding only at the records of documents whose value
+        is not 0: a title's terms are in a few documents' titles, and repeating a value for
+        every record of the index then adding it (2 ms a question at 90,568 articles) added 0.0
+        almost everywhere, which changes nothing."""
+        nonzero = np.flatnonzero(values)
+        if len(nonzero) * 8 > len(values):
+            total += self.spread(values)
+            return
+        if not len(nonzero):
+            return
+        lengths = self.run_lengths[nonzero]
+        starts = self.doc_starts[nonzero].astype(np.int64)
+        starts[nonzero == 0] = 0  # the first document's run starts at record 0 (``spread``)
+        # the records of each document's run, one after the other
+        firsts = np.cumsum(lengths) - lengths
+        records = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - firsts, lengths)
+        total[records] += np.repeat(values[nonzero], lengths)
 
     def groups(self, docnums: np.ndarray) -> np.ndarray:
         """Index of the document each passage belongs to: a document's record precedes its
@@ -119,7 +144,9 @@ def _cost(value: tuple[np.ndarray, ...]) -> int:
 
 def arrays_for(reader: IndexReader) -> IndexArrays:
     """The query-independent arrays of an open index (read once, kept by the caller)."""
-    return IndexArrays(reader=reader, size=reader.size, live=reader.live(), doc_starts=reader.document_starts())
+    live = reader.live()
+    return IndexArrays(reader=reader, size=reader.size, live=live, doc_starts=reader.document_starts(),
+                       deleted=np.flatnonzero(~live))
 
 
 def idf_of(df: int, total: int) -> float:
@@ -140,8 +167,19 @@ def term_postings(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.nd
     """Global docnums and frequencies of one term, from the same cached decode as its scores:
     the whole-document BM25 of the document ranking (``features``) reads the postings the
     passage BM25 has just decoded, which it used to decode a second time (a third of a cold
-    query's time at 90,568 articles)."""
-    ids, _, tf = _decoded(arrays, fieldname, text)
+    query's time at 90,568 articles).
+
+    A term whose passage scores are not cached is decoded without them and not kept: it is a
+    syllable too common to score passages by (``plan.COMMON``), wanted by the whole-document
+    BM25 alone, which keeps what it makes of the postings (a value per document, a tenth of
+    their bytes). Kept, such syllables' postings (a fifth of all passages or more each) pushed
+    the terms that recur out of the cache: at 90,568 articles 300 questions decoded 1.5 of
+    their 3.7 s of postings a second time (0.8 of 2.0 s with them left out and the counts kept
+    as bytes)."""
+    cached = arrays.recall((fieldname, text))
+    if cached is not None:
+        return cached[0], cached[2]
+    ids, tf, _ = _postings(arrays, fieldname, text)
     return ids, tf
 
 
@@ -150,30 +188,40 @@ def _decoded(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray
     cached = arrays.recall(key)
     if cached is not None:
         return cached
+    ids, tf, df = _postings(arrays, fieldname, text)
+    if df:
+        lengths, avg = arrays.length(fieldname)
+        # np.take: a gather by docnums in half the time of fancy indexing (numpy 2)
+        scores = _bm25_of(tf.astype(np.float32, copy=False), np.take(lengths, ids), avg, idf_of(df, arrays.size))
+    else:
+        scores = np.zeros(0, dtype=np.float32)
+    value = (ids, scores, tf)
+    arrays.remember(key, value)
+    return value
+
+
+def _postings(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """Global docnums (``int32``) and frequencies of one term over every segment, and its
+    document frequency (the idf's). Whole frequencies are kept as integers (``uint8`` as the
+    bags' pages hold them, ``uint16`` otherwise): a tenth to a fifth of a cached entry's bytes
+    rather than a third."""
     # Each segment's postings and frequency in one lookup; the idf needs them all first.
     found = [(segment.scored_postings(fieldname, text), offset) for segment, offset in arrays.reader.segments]
     df = sum(part[2] for part, _ in found)
-    ids_parts, score_parts, tf_parts = [], [], []
-    if df:
-        idf = idf_of(df, arrays.size)
-        lengths, avg = arrays.length(fieldname)
-        for (ids, tf, _), offset in found:
-            if not len(ids):
-                continue
-            if offset:
-                ids = ids + offset
-            ids_parts.append(ids.astype(np.int32))
-            # np.take: a gather by docnums in half the time of fancy indexing (numpy 2)
-            score_parts.append(_bm25_of(tf, np.take(lengths, ids), avg, idf))
-            tf_parts.append(tf)
+    ids_parts, tf_parts = [], []
+    for (ids, tf, _), offset in found:
+        if not len(ids):
+            continue
+        if offset:
+            ids = ids + offset
+        ids_parts.append(ids.astype(np.int32, copy=False))
+        tf_parts.append(tf)
     tf = _joined(tf_parts, np.float32)
-    if len(tf) and tf.max() <= np.iinfo(np.uint16).max:
+    if tf.dtype.kind == "f" and len(tf) and tf.max() <= np.iinfo(np.uint16).max:
         counts = tf.astype(np.uint16)
-        if np.array_equal(counts, tf):  # whole counts: a fifth of the entry's bytes rather than a third
+        if np.array_equal(counts, tf):
             tf = counts
-    value = (_joined(ids_parts, np.int32), _joined(score_parts, np.float32), tf)
-    arrays.remember(key, value)
-    return value
+    return _joined(ids_parts, np.int32), tf, df
 
 
 def _bm25_of(tf: np.ndarray, lengths: np.ndarray, avg: float, idf: float) -> np.ndarray:

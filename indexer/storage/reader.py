@@ -98,9 +98,10 @@ class SegmentReader:
         """``postings`` and ``doc_frequency`` of one term at once: from a bags file the
         frequency is the number of postings (deleted records are among them), so the term is
         looked up once rather than twice, which in an index of ten segments is twenty hash
-        searches a term."""
+        searches a term. From a bags file the arrays are as its pages hold them (``int32``
+        docnums, ``uint8`` frequencies: ``BagReader.counts``), which scoring converts once."""
         if self._scored_from_bags(field):
-            ids, tf = self._bags.postings(field, term.encode("utf-8"))
+            ids, tf = self._bags.counts(field, term.encode("utf-8"))
             return ids, tf, len(ids)
         df = self.doc_frequency(field, term)
         if not df:

@@ -62,7 +62,12 @@ BAG_FIELDS = fields_in(BAGS)
 DUAL_FIELDS = fields_in(POSITIONS_AND_BAGS)  # W3 with positions, and frequencies in the bags file
 
 INLINE_MAX = 4  # postings stored inside the term info rather than in a posting block
-MAX_POSTINGS = 3_000_000  # buffered before a spill to a run file: bounds the writer's memory
+# Positional postings buffered before a spill to a run file: bounds a segment writer's memory
+# (some 45 bytes a posting in lists). Split between two workers at the default --memory-mb, 3
+# million left a round's segment of 100,000 records (4.6 million folded-syllable postings) three
+# runs to merge back in Python, 3 of the worker's 44 s; 6 million: 45.1 against 46.5 s for 22,642
+# articles, the build's peak 709 against 645 MB (``benchmarks/index.py --inputs files-22k``).
+MAX_POSTINGS = 6_000_000
 COMPRESS_MIN = 64  # bytes of pickled block data below which zlib only adds bytes
 COMPRESSION = 6  # zlib level of posting blocks (Whoosh writes 3): a few per cent smaller
 # Values (3 per posting) per marshal record of a run file: the merge holds one record per run.

@@ -7,12 +7,14 @@ in temp dirs, the real build with worker processes.
 from __future__ import annotations
 
 import json
+import random
 import unicodedata
 from pathlib import Path
 
 from indexer.build import Progress, index_paths
 from indexer.documents import path_doc_id
 from indexer.lines import scan_lines, share_out
+from indexer.workers import blocks
 from indexer.storage import open_reader
 from search import search
 
@@ -242,3 +244,34 @@ def test_an_id_taken_in_another_workers_segment_is_dropped_before_the_commit(tmp
 def _only(tmp_path: Path, src: Path) -> Path:
     index_paths([src], tmp_path / "ix-only", jobs=1)
     return tmp_path / "ix-only"
+
+
+def test_a_rounds_blocks_are_about_equal_in_bytes():
+    """Each worker's block of a round is cut on the side of a task that leaves the blocks
+    closer in bytes, and keeps the tasks' order: a round waits for its last block."""
+    def cut(sizes: list[int], jobs: int) -> list[list[int]]:
+        return [[sizes[t] for t in block] for block in blocks(list(range(len(sizes))), sizes, jobs)]
+
+    assert cut([3, 3, 8, 2], 2) == [[3, 3], [8, 2]]  # cutting after the 8 would leave 14 against 2
+    assert cut([5, 5, 10], 2) == [[5, 5], [10]]
+    assert cut([1], 4) == [[1]] and cut([], 2) == []
+    rng = random.Random(5)
+    for _ in range(300):
+        sizes = [rng.randint(1, 100) for _ in range(rng.randint(1, 40))]
+        jobs = rng.randint(1, 4)
+        out = blocks(list(range(len(sizes))), sizes, jobs)
+        assert [t for block in out for t in block] == list(range(len(sizes))) and all(out) and len(out) <= jobs
+        if len(sizes) >= 4 * jobs:  # enough tasks to share: no block is more than its share and a task off
+            for block in out:
+                assert abs(sum(sizes[t] for t in block) - sum(sizes) / len(out)) <= 2 * max(sizes)
+
+
+def test_a_big_jsonl_is_shared_out_in_groups_of_at_most_a_quarter_megabyte(tmp_path: Path):
+    """A group is at most what a worker's blocks may differ by: one worker, 2.4 MB of lines (a
+    quarter of the file each would be 600 KB), still groups of 256 KB."""
+    src = _write(tmp_path / "news.jsonl", _records(copies=40))
+    lines = scan_lines(src).lines
+    groups = share_out(lines, jobs=1)
+    assert sum(line.length for line in lines) > 2 << 20 and len(groups) >= 9
+    assert [line for group in groups for line in group] == lines
+    assert all(sum(line.length for line in group) <= (256 << 10) + max(line.length for line in lines) for group in groups)

@@ -138,8 +138,15 @@ def test_counts_are_kept_small_in_the_cache(segmented: Path):
         arrays = arrays_for(reader)
         term_scores(arrays, "fsyl", "xa")
         ids, scores, tf = arrays.recall(("fsyl", "xa"))
-        assert len(ids) and tf.dtype == np.uint16 and ids.dtype == np.int32 and scores.dtype == np.float32
+        # the bags' pages hold counts as bytes, and the cache keeps them so (9 bytes a posting)
+        assert len(ids) and tf.dtype == np.uint8 and ids.dtype == np.int32 and scores.dtype == np.float32
         assert arrays.cached_bytes == ids.nbytes + scores.nbytes + tf.nbytes + ENTRY_BYTES
+        expected_ids, expected_tf = [], []
+        for segment, offset in reader.segments:
+            seg_ids, seg_tf = segment.postings("fsyl", "xa")
+            expected_ids.extend((seg_ids + offset).tolist())
+            expected_tf.extend(seg_tf.tolist())
+        assert ids.tolist() == expected_ids and tf.tolist() == expected_tf and max(expected_tf) > 1
 
 
 QUERIES = ["xã", "đảng viên mới", "Thái Nguyên chè", "phòng chống thiên tai Quảng Bình", "kinh te phat trien",
@@ -194,6 +201,19 @@ def test_a_titles_scores_summed_by_document_are_every_records(segmented: Path):
             assert by_document.tobytes() == bm25(arrays, terms)[arrays.doc_starts].tobytes()
             assert by_document.any()
             assert arrays.spread(by_document).tobytes() == by_document[arrays.owner_index].tobytes()
+            # added only where a document's value is not 0: the bytes of adding the whole spread
+            base = np.random.default_rng(count).random(arrays.size).astype(np.float32)
+            added, plain = base.copy(), base.copy()
+            arrays.add_spread(added, by_document)
+            plain += arrays.spread(by_document)
+            assert added.tobytes() == plain.tobytes() and not np.array_equal(added, base)
+            for share in (0.0, 0.01, 0.5, 1.0):  # the sparse way and the dense one
+                values = np.where(np.random.default_rng(7).random(len(by_document)) < share, 0.25,
+                                  0.0).astype(np.float32)
+                added, plain = base.copy(), base.copy()
+                arrays.add_spread(added, values)
+                plain += arrays.spread(values)
+                assert added.tobytes() == plain.tobytes()
         # a term of a field held by passages too: only its postings at document records count
         terms = [("fsyl", t, 1.0) for t in titles[:10]]
         assert document_bm25(arrays, terms).tobytes() == bm25(arrays, terms)[arrays.doc_starts].tobytes()
@@ -308,3 +328,24 @@ def test_terms_the_index_lacks_count_against_the_cache_bound(segmented: Path, mo
             assert not len(ids)
         assert len(arrays.cache) <= 50
         assert arrays.cached_bytes <= scorer.CACHE_BYTES
+
+
+def test_best_passage_of_each_document_is_the_largest_of_its_run(segmented: Path):
+    """The candidates' best passage per document (a scatter of the matching records' scores)
+    is the maximum over each document's run of records, for real queries' scores."""
+    from search.features import candidates, query_terms
+
+    with open_reader(segmented) as reader:
+        arrays = arrays_for(reader)
+        runs = arrays.doc_starts.copy()
+        runs[0] = 0
+        for query in QUERIES:
+            plan = plan_for(parse(query), reader, QueryOptions())
+            scores = record_scores(reader, arrays, plan.clauses)
+            best = np.maximum.reduceat(scores, runs)
+            docs, _ = candidates(arrays, scores, query_terms(plan.clauses), plan.expanded)
+            hit = np.flatnonzero(best > 0)
+            assert len(docs) and set(arrays.doc_starts[hit].tolist()) >= set(docs.tolist()), query
+            # with fewer documents than the pool, every document with a match is a candidate
+            if len(hit) <= 50:
+                assert docs.tolist() == arrays.doc_starts[hit].tolist(), query

@@ -67,6 +67,8 @@ def test_docnum_gaps_in_every_byte_come_back():
     ids, freqs = BagReader(out.getvalue()).postings("syl", b"x")
     assert ids.tolist() == docnums
     assert freqs.astype(int).tolist() == [d % 251 + 1 for d in docnums]
+    counted, counts = BagReader(out.getvalue()).counts("syl", b"x")  # scoring's arrays, past 2**31 too
+    assert counted.tolist() == docnums and counts.dtype == np.uint8 and counts.tolist() == freqs.tolist()
 
 
 def test_pages_inflate_to_zlibs_bytes():
