@@ -106,7 +106,8 @@ def _check_reader(reader) -> IndexState:
     # Each passage is resolved against the document record it follows, read once per document:
     # without it every passage of a big document decompressed the document's whole text again
     # (minutes for the 6 MB file of the big-file SIGKILL test). The reader still checks the
-    # record given against the passage's own owner, and reads the right one if they differ.
+    # record given against the passage's own owner, and reads the right one if they differ; a
+    # passage that names another document (older layouts store its id) is read the long way.
     starts = reader.document_starts()
     owner_record: dict[int, object] = {}
     for docnum in reader.passages():
@@ -119,6 +120,8 @@ def _check_reader(reader) -> IndexState:
                 owner_record.clear()
                 document = owner_record[owner] = reader.document(owner)
         p = reader.passage(docnum, document)
+        if document is not None and p.doc_id != document.doc_id:
+            p = reader.passage(docnum)
         stored[p.doc_id, p.passage_no] = (p.text, titles.get(p.doc_id, ""))
         found[p.doc_id] += 1
         nos.setdefault(p.doc_id, set()).add(p.passage_no)
