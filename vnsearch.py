@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import time
+from concurrent.futures import BrokenExecutor
 from pathlib import Path
 
 import click
@@ -67,8 +70,12 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, jo
     display = None if as_json else _ProgressDisplay(
         sys.stderr.isatty(), every=float(os.environ.get("VNSEARCH_PROGRESS_SECONDS") or 10))
     try:
-        summary = index_paths(paths, index_dir, rebuild=rebuild, jobs=jobs or default_jobs(),
-                              progress=display, memory_mb=memory_mb, synonyms=synonyms_file)
+        with _noting_interrupts() as interrupted:
+            try:
+                summary = index_paths(paths, index_dir, rebuild=rebuild, jobs=jobs or default_jobs(),
+                                      progress=display, memory_mb=memory_mb, synonyms=synonyms_file)
+            except BrokenExecutor:
+                _broken_pool(interrupted, display)
     except KeyboardInterrupt:
         _close(display)
         _fail("interrupted: the index keeps its last committed state")
@@ -96,6 +103,45 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, jo
         click.echo(f"  converted from {item['encoding']}: {item['path']}")
     for item in summary.skipped:
         click.echo(f"  skipped {item['path']}: {item['reason']}")
+
+
+class _noting_interrupts:
+    """Ctrl-C raises ``KeyboardInterrupt`` as usual, and is remembered (``interrupted[0]``)."""
+
+    def __enter__(self) -> list[bool]:
+        self.interrupted = [False]
+
+        def on_interrupt(signum, frame):
+            self.interrupted[0] = True
+            raise KeyboardInterrupt
+
+        try:
+            self.previous = signal.signal(signal.SIGINT, on_interrupt)
+        except ValueError:  # not the main thread (a caller's own): its interrupts stay its own
+            self.previous = None
+        return self.interrupted
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def _broken_pool(interrupted: list[bool], display) -> None:
+    """A worker process died before the build could finish. Ctrl-C reaches the workers too, and
+    one that leaves first breaks the pool before the interrupt reaches this process (CI saw a
+    traceback so): wait a moment for it, then say which it was. Either way the build has removed
+    what it wrote for the commit that never came."""
+    if not interrupted[0]:
+        try:
+            time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+    if interrupted[0]:
+        raise KeyboardInterrupt
+    _close(display)
+    _fail("a worker process died before the build could finish (killed by the system, perhaps for memory): "
+          "the index keeps its last committed state; run the same command again, with fewer --jobs or a "
+          "lower --memory-mb if it happens again")
 
 
 class _ProgressDisplay:

@@ -52,3 +52,48 @@ def test_ctrl_c_during_a_rebuild_leaves_no_uncommitted_segment(tmp_path):
     assert check_search(index_dir, after) > 0
     # The next run finds the index as it was.
     assert run_indexer([CORPUS, docs], index_dir, commit_every=200, jobs=2)["documents"] == 605
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(p) for p in fh.read().split()]
+    except OSError:
+        return []
+
+
+def test_a_worker_killed_during_a_rebuild_is_one_line_and_the_index_stays(tmp_path):
+    """A worker process that dies (the system's out-of-memory killer, a stray ``kill``) breaks
+    the pool: the build stops with one line, no traceback, and removes what it wrote; the last
+    commit answers as before. Ctrl-C, which also reaches the workers, still says it was
+    interrupted (the test above)."""
+    docs = tmp_path / "docs"
+    write_documents(docs, 600, seed=11)
+    index_dir = tmp_path / "ix"
+    assert run_indexer([CORPUS, docs], index_dir, commit_every=200, jobs=2)["documents"] == 605
+    before = check_whole(index_dir)
+
+    proc = subprocess.Popen(indexer_command([CORPUS, docs], index_dir, jobs=2) + ["--rebuild"], cwd=REPO,
+                            env=indexer_env(200), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        killed = None
+        while proc.poll() is None and time.monotonic() < deadline and killed is None:
+            workers = _children(proc.pid)
+            if workers and any(name.endswith(".seg") for name in uncommitted_files(index_dir)):
+                killed = workers[-1]
+                os.kill(killed, signal.SIGKILL)
+            time.sleep(0.01)
+        assert killed is not None, "the rebuild ended before a worker could be killed"
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 1 and "vnsearch: a worker process died before the build could finish" in err, err
+    assert "the index keeps its last committed state" in err and "Traceback" not in err, err
+    assert uncommitted_files(index_dir) == []
+    after = check_whole(index_dir)
+    assert (after.documents, after.passages, after.doc_ids) == (before.documents, before.passages, before.doc_ids)
+    assert check_search(index_dir, after) > 0
