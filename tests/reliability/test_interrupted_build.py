@@ -17,6 +17,28 @@ def _size(index_dir) -> int:
     return sum(f.stat().st_size for f in index_dir.iterdir() if f.is_file())
 
 
+def _rebuild_then(docs, index_dir, act) -> tuple[subprocess.Popen, str]:
+    """Start a real ``vnsearch index --rebuild`` with two workers, ``act(proc)`` once a worker
+    has finished a segment for the rebuild's commit, and return the process and its stderr."""
+    proc = subprocess.Popen(indexer_command([CORPUS, docs], index_dir, jobs=2) + ["--rebuild"], cwd=REPO,
+                            env=indexer_env(200), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            if any(name.endswith(".seg") for name in uncommitted_files(index_dir)):
+                break
+            time.sleep(0.01)
+        assert proc.poll() is None, "the rebuild ended before it could be interrupted"
+        act(proc)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    return proc, err
+
+
 def test_ctrl_c_during_a_rebuild_leaves_no_uncommitted_segment(tmp_path):
     docs = tmp_path / "docs"
     write_documents(docs, 600, seed=9)
@@ -26,23 +48,7 @@ def test_ctrl_c_during_a_rebuild_leaves_no_uncommitted_segment(tmp_path):
     size = _size(index_dir)
     assert uncommitted_files(index_dir) == []
 
-    proc = subprocess.Popen(indexer_command([CORPUS, docs], index_dir, jobs=2) + ["--rebuild"], cwd=REPO,
-                            env=indexer_env(200), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        # Wait until a worker has finished a segment for the rebuild's commit.
-        while proc.poll() is None and time.monotonic() < deadline:
-            if any(name.endswith(".seg") for name in uncommitted_files(index_dir)):
-                break
-            time.sleep(0.01)
-        assert proc.poll() is None, "the rebuild ended before it could be interrupted"
-        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the indexer and its workers
-        _, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
+    proc, err = _rebuild_then(docs, index_dir, lambda proc: os.killpg(proc.pid, signal.SIGINT))  # Ctrl-C: all of it
     assert proc.returncode == 1 and "vnsearch: interrupted: the index keeps its last committed state" in err, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err  # from the workers either
     assert uncommitted_files(index_dir) == []
@@ -73,24 +79,12 @@ def test_a_worker_killed_during_a_rebuild_is_one_line_and_the_index_stays(tmp_pa
     assert run_indexer([CORPUS, docs], index_dir, commit_every=200, jobs=2)["documents"] == 605
     before = check_whole(index_dir)
 
-    proc = subprocess.Popen(indexer_command([CORPUS, docs], index_dir, jobs=2) + ["--rebuild"], cwd=REPO,
-                            env=indexer_env(200), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        killed = None
-        while proc.poll() is None and time.monotonic() < deadline and killed is None:
-            workers = _children(proc.pid)
-            if workers and any(name.endswith(".seg") for name in uncommitted_files(index_dir)):
-                killed = workers[-1]
-                os.kill(killed, signal.SIGKILL)
-            time.sleep(0.01)
-        assert killed is not None, "the rebuild ended before a worker could be killed"
-        _, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
+    def kill_a_worker(proc) -> None:
+        workers = _children(proc.pid)
+        assert workers, "the indexer has no worker processes"
+        os.kill(workers[-1], signal.SIGKILL)
+
+    proc, err = _rebuild_then(docs, index_dir, kill_a_worker)
     assert proc.returncode == 1 and "vnsearch: a worker process died before the build could finish" in err, err
     assert "the index keeps its last committed state" in err and "Traceback" not in err, err
     assert uncommitted_files(index_dir) == []
