@@ -141,7 +141,7 @@ def _document_tf(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.nda
     running sum, exact as the float64 ``reduceat`` they replace and a third of its time (its
     cost is per run, and a common syllable's postings are tens of thousands of runs)."""
     ids, tf = term_postings(arrays, fieldname, text)  # the passages' decode, shared
-    if arrays.deleted is None or len(arrays.deleted):  # (an index without deletions keeps every posting)
+    if len(arrays.deleted):  # (an index without deletions keeps every posting)
         keep = np.take(arrays.live, ids)  # (``take``: the gathers of this module, in half the time of [])
         if not keep.all():
             ids, tf = ids[keep], tf[keep]

@@ -47,7 +47,7 @@ def record_scores(reader: IndexReader, arrays: IndexArrays, clauses: list[Clause
         scores = np.where(mask, scores + 1.0, 0.0).astype(np.float32)
     for clause in _of(clauses, Exclude):
         scores[_holds(reader, arrays, clause)] = 0.0
-    scores[arrays.deleted if arrays.deleted is not None else ~arrays.live] = 0.0
+    scores[arrays.deleted] = 0.0
     scores[arrays.doc_starts] = 0.0
     return scores
 

@@ -36,12 +36,13 @@ class IndexArrays:
     size: int
     live: np.ndarray  # False for deleted records
     doc_starts: np.ndarray  # global docnums of document records, ascending
-    deleted: np.ndarray | None = None  # docnums of the deleted records (``arrays_for``)
     lengths: dict[str, np.ndarray] = field(default_factory=dict)
     averages: dict[str, float] = field(default_factory=dict)
     _owner: np.ndarray | None = None
     _owner_index: np.ndarray | None = None
+    _run_starts: np.ndarray | None = None
     _run_lengths: np.ndarray | None = None
+    _deleted: np.ndarray | None = None
     cache: OrderedDict = field(default_factory=OrderedDict)  # (field, text) -> (ids, scores, tf), and others' arrays
     cached_bytes: int = 0
     # Threads share an open index: the cache is looked up and filled under this lock, never
@@ -78,6 +79,14 @@ class IndexArrays:
         return self.lengths[fieldname], self.averages[fieldname]
 
     @property
+    def deleted(self) -> np.ndarray:
+        """Docnums of the deleted records (``live`` is False): a query zeroes them by number
+        rather than by a mask of every record, and an index without any skips the check."""
+        if self._deleted is None:
+            self._deleted = np.flatnonzero(~self.live)
+        return self._deleted
+
+    @property
     def owner(self) -> np.ndarray:
         """For every record, the docnum of its document's record (itself for a document)."""
         if self._owner is None:
@@ -101,13 +110,22 @@ class IndexArrays:
         return np.repeat(values, self.run_lengths)
 
     @property
+    def run_starts(self) -> np.ndarray:
+        """Where each document's run of records starts: its record, except that records before
+        the first document's are the first document's own (``owner_index``)."""
+        if self._run_starts is None:
+            starts = self.doc_starts.astype(np.int64)
+            if len(starts):
+                starts[0] = 0
+            self._run_starts = starts
+        return self._run_starts
+
+    @property
     def run_lengths(self) -> np.ndarray:
         """How many records each document's run holds (its record and its passages)."""
         if self._run_lengths is None:
-            starts = self.doc_starts.astype(np.int64)
-            ends = np.append(starts[1:], self.size)
-            starts[0] = 0  # records before the first document's are its own (``owner_index``)
-            self._run_lengths = ends - starts
+            starts = self.run_starts
+            self._run_lengths = np.append(starts[1:], self.size) - starts
         return self._run_lengths
 
     def add_spread(self, total: np.ndarray, values: np.ndarray) -> None:
@@ -122,11 +140,9 @@ class IndexArrays:
         if not len(nonzero):
             return
         lengths = self.run_lengths[nonzero]
-        starts = self.doc_starts[nonzero].astype(np.int64)
-        starts[nonzero == 0] = 0  # the first document's run starts at record 0 (``spread``)
         # the records of each document's run, one after the other
         firsts = np.cumsum(lengths) - lengths
-        records = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - firsts, lengths)
+        records = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(self.run_starts[nonzero] - firsts, lengths)
         total[records] += np.repeat(values[nonzero], lengths)
 
     def groups(self, docnums: np.ndarray) -> np.ndarray:
@@ -144,9 +160,7 @@ def _cost(value: tuple[np.ndarray, ...]) -> int:
 
 def arrays_for(reader: IndexReader) -> IndexArrays:
     """The query-independent arrays of an open index (read once, kept by the caller)."""
-    live = reader.live()
-    return IndexArrays(reader=reader, size=reader.size, live=live, doc_starts=reader.document_starts(),
-                       deleted=np.flatnonzero(~live))
+    return IndexArrays(reader=reader, size=reader.size, live=reader.live(), doc_starts=reader.document_starts())
 
 
 def idf_of(df: int, total: int) -> float:
