@@ -390,11 +390,8 @@ class BagReader:
 
     def postings(self, fieldname: str, term: bytes) -> tuple[np.ndarray, np.ndarray]:
         """Docnums (int64, ascending) and frequencies (float32) of one term."""
-        span = self._find(fieldname, term)
-        if span is None:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        gaps, freqs = self._range(fieldname, *span)
-        return np.cumsum(gaps, dtype=np.int64), freqs.astype(np.float32)
+        ids, freqs = self.counts(fieldname, term)
+        return ids.astype(np.int64), freqs.astype(np.float32)
 
     def counts(self, fieldname: str, term: bytes) -> tuple[np.ndarray, np.ndarray]:
         """``postings`` for scoring: docnums as ``int32`` and frequencies as ``uint8``, as the
