@@ -11,12 +11,22 @@ Building 90k articles takes a quarter of an hour on two cores, so an index is bu
 complete by a ``BUILT`` file naming its size, and reused by later runs.
 
     python benchmarks/corpora.py 5000 22642 90568    # build (or find) the indexes
+    python benchmarks/corpora.py 90568 --cli          # and the index `vnsearch index` builds of it
+
+The first index is built in process (``index_documents`` over an iterator): one writer, one
+segment at the end. ``vnsearch index`` over files builds the same corpus on every core, a
+segment per worker per round (``indexer.build.COMMIT_EVERY``), which it does not merge
+(``indexer.storage.merges.FULL``): ten segments at 90,568 articles, each of which a query looks
+every term up in. ``cli_built_index`` builds that one too, from the corpus written as
+1,000-article JSONL files, with the CLI as a user runs it, so that ``latency.py --cli-built``
+times both.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -65,14 +75,55 @@ def built_index(articles: int, data_dir: Path = DEFAULT_DATA, jobs: int | None =
     return path
 
 
+def cli_built_index(articles: int, data_dir: Path = DEFAULT_DATA, jobs: int | None = None) -> Path:
+    """The index ``vnsearch index`` builds of the corpus of ``articles`` articles (written once as
+    1,000-article JSONL files into ``data_dir``), built unless it exists."""
+    path = data_dir / f"vnsearch-cli-{articles}"
+    marker = path / "BUILT"
+    if marker.exists() and json.loads(marker.read_text()).get("articles") == articles:
+        return path
+    files = data_dir / f"corpus-{articles}"
+    written = files / "WRITTEN"
+    if not written.exists():
+        files.mkdir(parents=True, exist_ok=True)
+        out, n = None, 0
+        for doc_id, title, text in corpus_docs(articles):
+            if n % 1000 == 0:
+                if out:
+                    out.close()
+                out = open(files / f"part-{n // 1000:04d}.jsonl", "w", encoding="utf-8")
+            out.write(json.dumps({"id": doc_id, "title": title, "text": text}, ensure_ascii=False) + "\n")
+            n += 1
+        if out:
+            out.close()
+        written.touch()
+    print(f"building the {articles:,}-article index with `vnsearch index` in {path} (once; reused afterwards)",
+          file=sys.stderr, flush=True)
+    cmd = [sys.executable, "-m", "vnsearch", "index", str(files), "--index", str(path), "--rebuild", "--json"]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    started = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    if done.returncode != 0:
+        raise SystemExit(f"vnsearch index failed: {done.stderr[-2000:]}")
+    stats = dict(json.loads(done.stdout), articles=articles, seconds=round(time.perf_counter() - started, 1),
+                 segments=len(list(path.glob("*.seg"))))
+    marker.write_text(json.dumps(stats))
+    print(f"built {path}: {stats['segments']} segments in {stats['seconds']} s", file=sys.stderr, flush=True)
+    return path
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("sizes", nargs="+", type=int)
     ap.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--jobs", type=int, default=None)
+    ap.add_argument("--cli", action="store_true", help="also build each corpus with `vnsearch index`")
     args = ap.parse_args(argv)
     for size in args.sizes:
         print(built_index(size, args.data_dir, args.jobs))
+        if args.cli:
+            print(cli_built_index(size, args.data_dir, args.jobs))
 
 
 if __name__ == "__main__":

@@ -20,6 +20,10 @@ once (each a thread issuing one request after the other on its own connections, 
 fixed order) for ``--serve-seconds``, after a warm-up run not counted: queries/s, p50, p95, errors; and the resident memory of the
 server's processes (RSS, and PSS, which counts a page shared by n processes as 1/n of it).
 
+``--cli-built`` also times, in the same run, the index ``vnsearch index`` builds of the same corpus
+from JSONL files (``corpora.cli_built_index``: a segment per worker per round, ten at 90,568
+articles, where the in-process build leaves one), which is what a user of the CLI searches.
+
 ``--beside CHECKOUT`` also times another checkout (its own ``.venv``) in the same run, each
 question asked of both in turn (``beside.py``), and counts the questions whose hits differ.
 
@@ -42,7 +46,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from common import load_eval_set, percentile, print_table
-from corpora import DEFAULT_DATA, built_index
+from corpora import DEFAULT_DATA, built_index, cli_built_index
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -304,6 +308,8 @@ def main(argv=None):
     ap.add_argument("--workers", type=int, default=None, help="serve's worker processes (default: serve's own)")
     ap.add_argument("--serve-seconds", type=float, default=60.0)
     ap.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
+    ap.add_argument("--cli-built", action="store_true",
+                    help="also time the index `vnsearch index` builds of each corpus (corpora.cli_built_index)")
     ap.add_argument("--beside", type=Path, default=None, metavar="CHECKOUT",
                     help="also time another checkout (with its own .venv), question by question in turn (beside.py)")
     ap.add_argument("--beside-data-dir", type=Path, default=None, metavar="DIR",
@@ -331,6 +337,13 @@ def main(argv=None):
         rows.append(latency_row("vnsearch", size, vn))
         slowest.extend((size, f"{t:.1f}", q[:90]) for t, q in sorted(vn, reverse=True)[:5])
         entry = {"vnsearch": {p: percentile([t for t, _ in vn], p) for p in (50, 95, 99)}}
+        if args.cli_built:
+            cli_index = cli_built_index(size, args.data_dir)
+            segments = len(list(cli_index.glob("*.seg")))
+            cli = vnsearch_times(cli_index, questions, args.k)
+            rows.append(latency_row(f"vnsearch, `vnsearch index`-built ({segments} segments)", size, cli))
+            entry["vnsearch_cli_built"] = {p: percentile([t for t, _ in cli], p) for p in (50, 95, 99)}
+            entry["vnsearch_cli_built"]["segments"] = segments
         if not args.no_tantivy:
             tv = tantivy_times(tantivy_index(vn_index, size, args.data_dir), questions,
                                planned_terms(vn_index, questions), args.k)
