@@ -49,6 +49,11 @@ def passages_as_docs(passages: list[dict]) -> list[tuple[str, str, str]]:
     return [(p["pid"], p.get("title") or "", p.get("text") or "") for p in passages]
 
 
+def jsonl_line(doc_id: str, title: str, text: str) -> str:
+    """One document as a line of the JSONL files ``vnsearch index`` reads."""
+    return json.dumps({"id": doc_id, "title": title, "text": text}, ensure_ascii=False) + "\n"
+
+
 def vietnews_path() -> Path:
     return shared_dir() / "bench" / "vietnews-val.jsonl.gz"
 

@@ -31,7 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import iter_vietnews, load_eval_set, passages_as_docs
+from common import iter_vietnews, jsonl_line, load_eval_set, passages_as_docs
 
 VIETNEWS_VAL = 22_642
 DEFAULT_DATA = Path(os.environ.get("VNSEARCH_BENCH_DATA", "/work/bench-data"))
@@ -92,7 +92,7 @@ def cli_built_index(articles: int, data_dir: Path = DEFAULT_DATA, jobs: int | No
                 if out:
                     out.close()
                 out = open(files / f"part-{n // 1000:04d}.jsonl", "w", encoding="utf-8")
-            out.write(json.dumps({"id": doc_id, "title": title, "text": text}, ensure_ascii=False) + "\n")
+            out.write(jsonl_line(doc_id, title, text))
             n += 1
         if out:
             out.close()

@@ -52,7 +52,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import dir_size, iter_vietnews, print_table  # noqa: E402
+from common import dir_size, iter_vietnews, jsonl_line, print_table  # noqa: E402
 
 INPUTS = ("jsonl-5k", "files-22k", "files-90k")
 SINGLE_FILES = {"text-1file": "articles.txt", "pdf-1file": "articles.pdf"}
@@ -63,10 +63,6 @@ FLOOR_SAMPLE = 5000
 # --------------------------------------------------------------------------
 # Inputs
 # --------------------------------------------------------------------------
-
-def _line(doc_id: str, title: str, text: str) -> str:
-    return json.dumps({"id": doc_id, "title": title, "text": text}, ensure_ascii=False) + "\n"
-
 
 def _input_path(name: str, target: Path) -> Path:
     if name == "jsonl-5k":
@@ -85,7 +81,7 @@ def prepare(name: str, work: Path) -> Path:
     if name == "jsonl-5k":
         with open(target / "articles.jsonl", "w", encoding="utf-8") as fh:
             for doc in iter_vietnews(limit_docs=5000):
-                fh.write(_line(*doc))
+                fh.write(jsonl_line(*doc))
     elif name in SINGLE_FILES:
         _single_file(name, target)
     else:
@@ -98,7 +94,7 @@ def prepare(name: str, work: Path) -> Path:
                     if out:
                         out.close()
                     out = open(target / f"part-{n // 1000:04d}.jsonl", "w", encoding="utf-8")
-                out.write(_line(f"{doc_id}#{copy}" if copy else doc_id, title, text))
+                out.write(jsonl_line(f"{doc_id}#{copy}" if copy else doc_id, title, text))
                 n += 1
         if out:
             out.close()
@@ -113,7 +109,7 @@ def _single_file(name: str, target: Path) -> None:
     docs = [(doc_id, title, text[:2400] if pdf else text) for doc_id, title, text in iter_vietnews(limit_docs=2000 if pdf else 6000)]
     with open(target / "floor.jsonl", "w", encoding="utf-8") as fh:
         for doc in docs:
-            fh.write(_line(*doc))
+            fh.write(jsonl_line(*doc))
     if not pdf:
         (target / SINGLE_FILES[name]).write_text("\n\n".join(f"{title}\n\n{text}" for _, title, text in docs),
                                                  encoding="utf-8")
@@ -258,7 +254,7 @@ def run_floor(path: Path, work: Path, jobs: int) -> dict:
     sample = work / f"floor-{path.name}.jsonl"
     with open(sample, "w", encoding="utf-8") as fh:
         for doc in input_docs(_jsonl_of(path), FLOOR_SAMPLE):
-            fh.write(_line(*doc))
+            fh.write(jsonl_line(*doc))
     scan = scan_lines(sample)
     groups = share_out(scan.lines, jobs)
     ctx = multiprocessing.get_context("fork")
