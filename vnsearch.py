@@ -309,6 +309,37 @@ def stats_cmd(index_dir: Path | None, as_json: bool) -> None:
         click.echo(f"{key}: {value}")
 
 
+@main.command("optimize")
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder (default: $VNSEARCH_INDEX or the sample corpus index).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
+def optimize_cmd(index_dir: Path | None, as_json: bool) -> None:
+    """Merge the index's segments into one: faster searches of an index built once and searched
+    often (a build on several cores leaves a segment per worker per round). The index stays
+    searchable meanwhile, and an interrupted merge leaves it as it was."""
+    from indexer.optimize import optimize_index
+
+    index_dir = index_dir or default_index_dir()
+    try:
+        with _noting_interrupts():
+            done = optimize_index(index_dir)
+    except KeyboardInterrupt:
+        _fail("interrupted: the index keeps its last committed state")
+    except IndexerError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        from indexer.faults import explain_write_failure
+
+        _fail(explain_write_failure(exc, index_dir))
+    if as_json:
+        _dump(done.to_dict())
+    elif not done.merged:
+        click.echo(f"the index at {index_dir} is one segment already, without deleted records: nothing to merge")
+    else:
+        click.echo(f"merged {done.segments_before} segments ({done.deleted_before:,} deleted records) into "
+                   f"{done.segments_after} in {done.seconds:.1f} s; the index at {index_dir} has "
+                   f"{done.documents} documents, {done.passages} passages.")
+
+
 @main.command("check")
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder (default: $VNSEARCH_INDEX or the sample corpus index).")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")

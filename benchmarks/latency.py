@@ -22,7 +22,9 @@ server's processes (RSS, and PSS, which counts a page shared by n processes as 1
 
 ``--cli-built`` also times, in the same run, the index ``vnsearch index`` builds of the same corpus
 from JSONL files (``corpora.cli_built_index``: a segment per worker per round, ten at 90,568
-articles, where the in-process build leaves one), which is what a user of the CLI searches.
+articles, where the in-process build leaves one), which is what a user of the CLI searches;
+``--optimized``, that index after ``vnsearch optimize`` merged its segments into one
+(``corpora.optimized_cli_index``, a copy made once; the merge's time is printed).
 
 ``--beside CHECKOUT`` also times another checkout (its own ``.venv``) in the same run, each
 question asked of both in turn (``beside.py``), and counts the questions whose hits differ.
@@ -46,7 +48,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from common import load_eval_set, percentile, print_table
-from corpora import DEFAULT_DATA, built_index, cli_built_index
+from corpora import DEFAULT_DATA, built_index, cli_built_index, optimized_cli_index
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -310,6 +312,8 @@ def main(argv=None):
     ap.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     ap.add_argument("--cli-built", action="store_true",
                     help="also time the index `vnsearch index` builds of each corpus (corpora.cli_built_index)")
+    ap.add_argument("--optimized", action="store_true",
+                    help="also time that index after `vnsearch optimize` (corpora.optimized_cli_index)")
     ap.add_argument("--beside", type=Path, default=None, metavar="CHECKOUT",
                     help="also time another checkout (with its own .venv), question by question in turn (beside.py)")
     ap.add_argument("--beside-data-dir", type=Path, default=None, metavar="DIR",
@@ -344,6 +348,14 @@ def main(argv=None):
             rows.append(latency_row(f"vnsearch, `vnsearch index`-built ({segments} segments)", size, cli))
             entry["vnsearch_cli_built"] = {p: percentile([t for t, _ in cli], p) for p in (50, 95, 99)}
             entry["vnsearch_cli_built"]["segments"] = segments
+        if args.optimized:
+            merged_index = optimized_cli_index(size, args.data_dir)
+            merge = json.loads((merged_index / "BUILT").read_text())
+            merged = vnsearch_times(merged_index, questions, args.k)
+            rows.append(latency_row(f"vnsearch, then `vnsearch optimize` ({merge['segments_before']} segments "
+                                    f"into 1 in {merge['seconds']:.0f} s)", size, merged))
+            entry["vnsearch_optimized"] = {p: percentile([t for t, _ in merged], p) for p in (50, 95, 99)}
+            entry["vnsearch_optimized"]["merge_seconds"] = merge["seconds"]
         if not args.no_tantivy:
             tv = tantivy_times(tantivy_index(vn_index, size, args.data_dir), questions,
                                planned_terms(vn_index, questions), args.k)

@@ -76,9 +76,11 @@ def open_or_create(index_dir: Path):
 
 def remove_worker_temps(index_dir: Path) -> None:
     """Delete the temporary folders of indexing workers (``WorkerFileStorage``): a worker that
-    finishes or cancels removes its own, one killed (or interrupted while idle) does not. Called
-    under the index's lock while no worker of it runs."""
-    for stale in index_dir.glob(f"{INDEX_NAME}.tmp.*"):
+    finishes or cancels removes its own, one killed (or interrupted while idle) does not. So is
+    the writer's own (Whoosh's ``vnsearch.tmp``, which a merge of segments in the writer process
+    fills: ``vnsearch optimize`` interrupted left it). Called under the index's lock while no
+    worker of it runs."""
+    for stale in [*index_dir.glob(f"{INDEX_NAME}.tmp.*"), index_dir / f"{INDEX_NAME}.tmp"]:
         shutil.rmtree(stale, ignore_errors=True)
 
 
