@@ -332,6 +332,8 @@ def optimize_cmd(index_dir: Path | None, as_json: bool) -> None:
         _fail(explain_write_failure(exc, index_dir))
     if as_json:
         _dump(done.to_dict())
+    elif not done.merged and done.segments_before == 0:
+        click.echo(f"the index at {index_dir} is empty: nothing to merge")
     elif not done.merged:
         click.echo(f"the index at {index_dir} is one segment already, without deleted records: nothing to merge")
     else:

@@ -104,7 +104,7 @@ def cli_built_index(articles: int, data_dir: Path = DEFAULT_DATA, jobs: int | No
     if jobs:
         cmd += ["--jobs", str(jobs)]
     started = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], env=_cli_env())
     if done.returncode != 0:
         raise SystemExit(f"vnsearch index failed: {done.stderr[-2000:]}")
     stats = dict(json.loads(done.stdout), articles=articles, seconds=round(time.perf_counter() - started, 1),
@@ -114,27 +114,40 @@ def cli_built_index(articles: int, data_dir: Path = DEFAULT_DATA, jobs: int | No
     return path
 
 
+def _cli_env() -> dict:
+    """The environment for the CLI, without the settings that would change what a build writes."""
+    return {k: v for k, v in os.environ.items() if k not in ("VNSEARCH_COMMIT_EVERY", "VNSEARCH_SPLIT_BYTES")}
+
+
 def optimized_cli_index(articles: int, data_dir: Path = DEFAULT_DATA) -> Path:
     """A copy of ``cli_built_index``'s index after ``vnsearch optimize`` (its segments merged
-    into one, as a user would once the build is done), made unless it exists; the merge's wall
-    time is kept in its ``BUILT`` file."""
+    into one, as a user would once the build is done), made unless it exists for that very
+    build; its ``BUILT`` file keeps the merge's own time (``merge_seconds``), the command's
+    (``seconds``) and the largest resident memory of this process's children so far
+    (``peak_mb``: the merge's, when it is the first)."""
+    import resource
+
     path = data_dir / f"vnsearch-cli-{articles}-optimized"
     marker = path / "BUILT"
-    if marker.exists() and json.loads(marker.read_text()).get("articles") == articles:
-        return path
     source = cli_built_index(articles, data_dir)
+    built = json.loads((source / "BUILT").read_text())
+    if marker.exists() and json.loads(marker.read_text()).get("source") == built:
+        return path
     shutil.rmtree(path, ignore_errors=True)
     shutil.copytree(source, path, ignore=shutil.ignore_patterns("BUILT"))
     print(f"merging a copy of {source} with `vnsearch optimize` into {path} (once)", file=sys.stderr, flush=True)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "vnsearch", "optimize", "--index", str(path), "--json"],
-                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], env=_cli_env())
     if done.returncode != 0:
         raise SystemExit(f"vnsearch optimize failed: {done.stderr[-2000:]}")
-    stats = dict(json.loads(done.stdout), articles=articles, seconds=round(time.perf_counter() - started, 1))
+    merge = json.loads(done.stdout)
+    stats = dict(merge, merge_seconds=merge["seconds"], seconds=round(time.perf_counter() - started, 1),
+                 peak_mb=round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024), articles=articles,
+                 source=built)
     marker.write_text(json.dumps(stats))
-    print(f"merged {path}: {stats['segments_before']} segments into {stats['segments_after']} in {stats['seconds']} s",
-          file=sys.stderr, flush=True)
+    print(f"merged {path}: {stats['segments_before']} segments into {stats['segments_after']} in "
+          f"{stats['merge_seconds']:.1f} s", file=sys.stderr, flush=True)
     return path
 
 

@@ -75,6 +75,18 @@ def vnsearch_times(index_dir: Path, questions: list[str], k: int, warmup: int = 
     return out
 
 
+def hits_differ(a: Path, b: Path, questions: list[str], k: int) -> int:
+    """How many questions' top ``k`` hits (document, passage, score, highlights) and totals
+    differ between two indexes."""
+    from search import search
+
+    def answer(index, q):
+        result = search(q, index=index, limit=k)
+        return result.total, [(h.doc_id, h.passage_no, h.score, h.highlights) for h in result.hits]
+
+    return sum(answer(a, q) != answer(b, q) for q in questions)
+
+
 # --------------------------------------------------------------------------
 # tantivy, over the same passages and the same terms
 # --------------------------------------------------------------------------
@@ -325,6 +337,7 @@ def main(argv=None):
     questions = [q["question"] for q in queries[: args.limit_queries]]
     rows, slowest, figures = [], [], {"sizes": {}}
     for size in args.sizes:
+        first_row = len(rows)
         vn_index = built_index(size, args.data_dir)
         if args.beside is None:
             vn = vnsearch_times(vn_index, questions, args.k)
@@ -353,16 +366,21 @@ def main(argv=None):
             merge = json.loads((merged_index / "BUILT").read_text())
             merged = vnsearch_times(merged_index, questions, args.k)
             rows.append(latency_row(f"vnsearch, then `vnsearch optimize` ({merge['segments_before']} segments "
-                                    f"into 1 in {merge['seconds']:.0f} s)", size, merged))
+                                    f"into {merge['segments_after']} in {merge['merge_seconds']:.0f} s)", size, merged))
+            differ = hits_differ(cli_built_index(size, args.data_dir), merged_index, questions, args.k)
+            print(f"{size}: `vnsearch optimize` took {merge['merge_seconds']:.1f} s (peak {merge['peak_mb']:,} MB); "
+                  f"{differ} of {len(questions)} questions' hits differ between the index before and after it",
+                  file=sys.stderr, flush=True)
             entry["vnsearch_optimized"] = {p: percentile([t for t, _ in merged], p) for p in (50, 95, 99)}
-            entry["vnsearch_optimized"]["merge_seconds"] = merge["seconds"]
+            entry["vnsearch_optimized"].update(merge_seconds=merge["merge_seconds"], peak_mb=merge["peak_mb"],
+                                               hits_differ=differ)
         if not args.no_tantivy:
             tv = tantivy_times(tantivy_index(vn_index, size, args.data_dir), questions,
                                planned_terms(vn_index, questions), args.k)
             rows.append(latency_row("tantivy", size, tv))
             entry["tantivy"] = {p: percentile([t for t, _ in tv], p) for p in (50, 95, 99)}
         figures["sizes"][size] = entry
-        print(f"{size}: {rows[-3:]}", file=sys.stderr, flush=True)
+        print(f"{size}: {rows[first_row:]}", file=sys.stderr, flush=True)
 
     serve_rows, memory = [], None
     if args.clients:

@@ -13,8 +13,9 @@ the lowest bounds whose bounds (and any phrase bonus or required-clause point) s
 threshold are *non-essential*: a record holding none of the others cannot reach the pool. It
 prints:
 
-* the postings of the question's scored terms, and the share in non-essential terms (the scatter
-  into every record that pruning would skip);
+* the postings of the question's scored terms (the title counted as the records of the documents
+  whose title matches, which its spread adds to), and the share in non-essential terms (the
+  scatter into every record that pruning would skip);
 * the records scoring above 0, and the share holding an essential term (the candidates, which
   the document ranking's max and partial sorts would then run over);
 * for the non-essential terms' postings, the share of posting blocks (of 128 postings, a W3 or
@@ -82,6 +83,7 @@ def main(argv=None) -> None:
             candidates[ids] = True
         if any(b[2] is None for b in bounds[k:]):  # every record of the documents whose title matches
             candidates |= title_documents[arrays.owner_index]
+        candidates &= scores > 0  # (records that score nothing are no candidates: deleted, excluded, documents')
         touched = {128: [0, 0], 4096: [0, 0]}
         for _, _, ids in bounds[:k]:
             if ids is None:
@@ -99,6 +101,8 @@ def main(argv=None) -> None:
     _, queries = load_eval_set("vinewsqa-dev")
     for q in queries[: args.queries]:
         search(q["question"], index=args.index, limit=10)
+    if not rows:
+        raise SystemExit("no question searched anything")
     a = np.array(rows, dtype=np.float64)
     print(f"{len(a)} questions, {args.index}")
     print(f"scored postings a question {a[:, 0].mean():,.0f}; in non-essential terms {a[:, 1].mean():,.0f} "

@@ -1,6 +1,7 @@
 """``vnsearch optimize`` as a user runs it: a real subprocess merging a real index of several
 segments into one. Searches answer the same before and after (every hit, score and highlight);
-deleted records are expunged; Ctrl-C and SIGKILL in the middle leave the last commit whole."""
+deleted records are expunged; Ctrl-C and SIGKILL as the merge starts, and SIGKILL while it writes
+the merged segment, leave the last commit whole."""
 
 from __future__ import annotations
 
@@ -101,8 +102,19 @@ def test_optimize_expunges_the_records_a_later_run_deleted(built, tmp_path):
     assert check_search(index_dir, state) > 0
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "sigkill"])
-def test_an_interrupted_optimize_leaves_the_last_commit(built, tmp_path, sig):
+def _started(index_dir: Path) -> bool:
+    """The merge has opened its segment writer (its first files are in the folder)."""
+    return bool(uncommitted_files(index_dir))
+
+
+def _writing(index_dir: Path) -> bool:
+    """The merge has read the segments and is writing the merged one (its columns and more)."""
+    return len(uncommitted_files(index_dir)) > 3
+
+
+@pytest.mark.parametrize("sig, when", [(signal.SIGINT, _started), (signal.SIGKILL, _started), (signal.SIGKILL, _writing)],
+                         ids=["ctrl-c", "sigkill", "sigkill-while-writing"])
+def test_an_interrupted_optimize_leaves_the_last_commit(built, tmp_path, sig, when):
     root, _ = built
     index_dir = Path(shutil.copytree(root / "ix", tmp_path / "ix"))
     segments, before = _segments(index_dir), check_whole(index_dir)
@@ -111,8 +123,8 @@ def test_an_interrupted_optimize_leaves_the_last_commit(built, tmp_path, sig):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
-        while proc.poll() is None and time.monotonic() < deadline and not uncommitted_files(index_dir):
-            time.sleep(0.005)
+        while proc.poll() is None and time.monotonic() < deadline and not when(index_dir):
+            time.sleep(0.002)
         assert proc.poll() is None, "the merge ended before it could be interrupted"
         os.killpg(proc.pid, sig)
         _, err = proc.communicate(timeout=60)
@@ -145,3 +157,32 @@ def test_optimize_while_another_writer_holds_the_index_says_so_and_changes_nothi
     assert out.returncode == 1 and out.stderr.startswith("vnsearch: ") and out.stderr.count("\n") == 1, out.stderr
     assert f"process {os.getpid()}" in out.stderr and "Traceback" not in out.stderr, out.stderr
     assert _segments(index_dir) == segments
+
+
+def test_the_temporary_folder_a_killed_merge_leaves_goes_with_the_next_writer(built, tmp_path):
+    """Whoosh's writer keeps a merged segment's columns in ``vnsearch.tmp`` until it finishes; a
+    killed merge leaves it, and a writer that writes no segment of its own (a run that only finds
+    files unchanged) must still remove it when it opens the index, as it does the workers'."""
+    from indexer.storage import IndexWriter
+
+    root, _ = built
+    index_dir = Path(shutil.copytree(root / "ix", tmp_path / "ix"))
+    left = index_dir / "vnsearch.tmp"
+    left.mkdir()
+    (left / "vnsearch_abc.ctmp").write_bytes(b"\0" * 4096)
+    (index_dir / "vnsearch.tmp.12345").mkdir()  # a killed worker's
+    with IndexWriter(index_dir):
+        assert not left.exists() and not (index_dir / "vnsearch.tmp.12345").exists()
+    assert uncommitted_files(index_dir) == [] and check_whole(index_dir).documents == 305
+
+
+def test_optimize_of_an_empty_or_missing_index_says_so(tmp_path):
+    from indexer.storage import IndexWriter
+
+    with IndexWriter(tmp_path / "empty") as writer:
+        writer.commit()
+    out = vnsearch("optimize", "--index", str(tmp_path / "empty"))
+    assert out.returncode == 0 and "is empty: nothing to merge" in out.stdout, out.stdout + out.stderr
+    out = vnsearch("optimize", "--index", str(tmp_path / "nowhere"))
+    assert out.returncode == 1 and out.stderr == f"vnsearch: no vnsearch index at {tmp_path / 'nowhere'}\n", out.stderr
+    assert not (tmp_path / "nowhere").exists()

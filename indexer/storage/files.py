@@ -77,9 +77,10 @@ def open_or_create(index_dir: Path):
 def remove_worker_temps(index_dir: Path) -> None:
     """Delete the temporary folders of indexing workers (``WorkerFileStorage``): a worker that
     finishes or cancels removes its own, one killed (or interrupted while idle) does not. So is
-    the writer's own (Whoosh's ``vnsearch.tmp``, which a merge of segments in the writer process
-    fills: ``vnsearch optimize`` interrupted left it). Called under the index's lock while no
-    worker of it runs."""
+    the writer process's own (Whoosh's ``vnsearch.tmp``: the columns of any segment that process
+    writes, a merge's above all, which ``vnsearch optimize`` killed leaves behind until a writer
+    of the same folder next finishes a segment). Called under the index's lock while no worker of
+    it runs."""
     for stale in [*index_dir.glob(f"{INDEX_NAME}.tmp.*"), index_dir / f"{INDEX_NAME}.tmp"]:
         shutil.rmtree(stale, ignore_errors=True)
 
