@@ -12,6 +12,7 @@ import os
 import re
 import resource
 import sys
+import threading
 import time
 import unicodedata
 from contextlib import contextmanager
@@ -52,6 +53,86 @@ def passages_as_docs(passages: list[dict]) -> list[tuple[str, str, str]]:
 def jsonl_line(doc_id: str, title: str, text: str) -> str:
     """One document as a line of the JSONL files ``vnsearch index`` reads."""
     return json.dumps({"id": doc_id, "title": title, "text": text}, ensure_ascii=False) + "\n"
+
+
+def write_jsonl_parts(docs, folder: Path, per_file: int = 1000) -> int:
+    """``(doc_id, title, text)`` documents written as JSONL files of ``per_file`` lines each
+    (``part-0000.jsonl``, ...) into ``folder``, as ``vnsearch index`` reads a folder; how many."""
+    out, n = None, 0
+    try:
+        for doc_id, title, text in docs:
+            if n % per_file == 0:
+                if out:
+                    out.close()
+                out = open(folder / f"part-{n // per_file:04d}.jsonl", "w", encoding="utf-8")
+            out.write(jsonl_line(doc_id, title, text))
+            n += 1
+    finally:
+        if out:
+            out.close()
+    return n
+
+
+def _tree_rss_kb(root: int) -> int:
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as fh:
+                fields = dict(line.split(":", 1) for line in fh if ":" in line)
+        except OSError:
+            continue
+        pid = int(entry)
+        children.setdefault(int(fields.get("PPid", "0").strip()), []).append(pid)
+        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+class TreePeak:
+    """Peak summed RSS of a process and its descendants, sampled in a thread."""
+
+    def __init__(self, pid: int, every: float = 0.1):
+        self.pid, self.every, self.peak_kb = pid, every, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kb = max(self.peak_kb, _tree_rss_kb(self.pid))
+            self._stop.wait(self.every)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_kb / 1024
+
+
+def run_vnsearch(args: list[str], checkout: Path | None = None, env: dict | None = None) -> tuple[dict, float, float]:
+    """``python -m vnsearch ARGS --json`` as a subprocess, as a user runs it: its JSON, its wall
+    seconds and the peak resident memory of its process tree (MB, ``TreePeak``). ``checkout``:
+    another checkout's (with its own ``.venv``) rather than this one's."""
+    import subprocess
+
+    python = str(checkout / ".venv" / "bin" / "python") if checkout else sys.executable
+    started = time.perf_counter()
+    proc = subprocess.Popen([python, "-m", "vnsearch", *args, "--json"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=checkout or Path(__file__).resolve().parents[1],
+                            env=env)
+    peak = TreePeak(proc.pid)
+    out, err = proc.communicate()
+    wall = time.perf_counter() - started
+    peak_mb = peak.stop()
+    if proc.returncode != 0:
+        raise SystemExit(f"vnsearch {args[0]} failed ({proc.returncode}): {err[-2000:]}")
+    return json.loads(out), wall, peak_mb
 
 
 def vietnews_path() -> Path:

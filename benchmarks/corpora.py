@@ -27,12 +27,11 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from common import iter_vietnews, jsonl_line, load_eval_set, passages_as_docs
+from common import iter_vietnews, load_eval_set, passages_as_docs, run_vnsearch, write_jsonl_parts
 
 VIETNEWS_VAL = 22_642
 DEFAULT_DATA = Path(os.environ.get("VNSEARCH_BENCH_DATA", "/work/bench-data"))
@@ -87,27 +86,13 @@ def cli_built_index(articles: int, data_dir: Path = DEFAULT_DATA, jobs: int | No
     written = files / "WRITTEN"
     if not written.exists():
         files.mkdir(parents=True, exist_ok=True)
-        out, n = None, 0
-        for doc_id, title, text in corpus_docs(articles):
-            if n % 1000 == 0:
-                if out:
-                    out.close()
-                out = open(files / f"part-{n // 1000:04d}.jsonl", "w", encoding="utf-8")
-            out.write(jsonl_line(doc_id, title, text))
-            n += 1
-        if out:
-            out.close()
+        write_jsonl_parts(corpus_docs(articles), files)
         written.touch()
     print(f"building the {articles:,}-article index with `vnsearch index` in {path} (once; reused afterwards)",
           file=sys.stderr, flush=True)
-    cmd = [sys.executable, "-m", "vnsearch", "index", str(files), "--index", str(path), "--rebuild", "--json"]
-    if jobs:
-        cmd += ["--jobs", str(jobs)]
-    started = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], env=_cli_env())
-    if done.returncode != 0:
-        raise SystemExit(f"vnsearch index failed: {done.stderr[-2000:]}")
-    stats = dict(json.loads(done.stdout), articles=articles, seconds=round(time.perf_counter() - started, 1),
+    args = ["index", str(files), "--index", str(path), "--rebuild"] + (["--jobs", str(jobs)] if jobs else [])
+    summary, seconds, peak_mb = run_vnsearch(args, env=_cli_env())
+    stats = dict(summary, articles=articles, seconds=round(seconds, 1), peak_mb=round(peak_mb),
                  segments=len(list(path.glob("*.seg"))))
     marker.write_text(json.dumps(stats))
     print(f"built {path}: {stats['segments']} segments in {stats['seconds']} s", file=sys.stderr, flush=True)
@@ -123,10 +108,7 @@ def optimized_cli_index(articles: int, data_dir: Path = DEFAULT_DATA) -> Path:
     """A copy of ``cli_built_index``'s index after ``vnsearch optimize`` (its segments merged
     into one, as a user would once the build is done), made unless it exists for that very
     build; its ``BUILT`` file keeps the merge's own time (``merge_seconds``), the command's
-    (``seconds``) and the largest resident memory of this process's children so far
-    (``peak_mb``: the merge's, when it is the first)."""
-    import resource
-
+    (``seconds``) and the peak resident memory of the command (``peak_mb``)."""
     path = data_dir / f"vnsearch-cli-{articles}-optimized"
     marker = path / "BUILT"
     source = cli_built_index(articles, data_dir)
@@ -136,15 +118,9 @@ def optimized_cli_index(articles: int, data_dir: Path = DEFAULT_DATA) -> Path:
     shutil.rmtree(path, ignore_errors=True)
     shutil.copytree(source, path, ignore=shutil.ignore_patterns("BUILT"))
     print(f"merging a copy of {source} with `vnsearch optimize` into {path} (once)", file=sys.stderr, flush=True)
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "vnsearch", "optimize", "--index", str(path), "--json"],
-                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], env=_cli_env())
-    if done.returncode != 0:
-        raise SystemExit(f"vnsearch optimize failed: {done.stderr[-2000:]}")
-    merge = json.loads(done.stdout)
-    stats = dict(merge, merge_seconds=merge["seconds"], seconds=round(time.perf_counter() - started, 1),
-                 peak_mb=round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024), articles=articles,
-                 source=built)
+    merge, seconds, peak_mb = run_vnsearch(["optimize", "--index", str(path)], env=_cli_env())
+    stats = dict(merge, merge_seconds=merge["seconds"], seconds=round(seconds, 1), peak_mb=round(peak_mb),
+                 articles=articles, source=built)
     marker.write_text(json.dumps(stats))
     print(f"merged {path}: {stats['segments_before']} segments into {stats['segments_after']} in "
           f"{stats['merge_seconds']:.1f} s", file=sys.stderr, flush=True)

@@ -42,9 +42,7 @@ import json
 import multiprocessing
 import os
 import shutil
-import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -52,7 +50,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import dir_size, iter_vietnews, jsonl_line, print_table  # noqa: E402
+from common import TreePeak, dir_size, iter_vietnews, jsonl_line, print_table, run_vnsearch, write_jsonl_parts  # noqa: E402
 
 INPUTS = ("jsonl-5k", "files-22k", "files-90k")
 SINGLE_FILES = {"text-1file": "articles.txt", "pdf-1file": "articles.pdf"}
@@ -86,18 +84,8 @@ def prepare(name: str, work: Path) -> Path:
         _single_file(name, target)
     else:
         copies = 4 if name == "files-90k" else 1
-        n = 0
-        out = None
-        for copy in range(copies):
-            for doc_id, title, text in iter_vietnews():
-                if n % 1000 == 0:
-                    if out:
-                        out.close()
-                    out = open(target / f"part-{n // 1000:04d}.jsonl", "w", encoding="utf-8")
-                out.write(jsonl_line(f"{doc_id}#{copy}" if copy else doc_id, title, text))
-                n += 1
-        if out:
-            out.close()
+        write_jsonl_parts(((f"{doc_id}#{copy}" if copy else doc_id, title, text)
+                           for copy in range(copies) for doc_id, title, text in iter_vietnews()), target)
     done.touch()
     return _input_path(name, target)
 
@@ -151,74 +139,18 @@ def input_docs(path: Path, limit: int | None = None):
 
 
 # --------------------------------------------------------------------------
-# Memory of a process tree
-# --------------------------------------------------------------------------
-
-def _tree_rss_kb(root: int) -> int:
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status") as fh:
-                fields = dict(line.split(":", 1) for line in fh if ":" in line)
-        except OSError:
-            continue
-        pid = int(entry)
-        children.setdefault(int(fields.get("PPid", "0").strip()), []).append(pid)
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
-    return total
-
-
-class TreePeak:
-    """Peak summed RSS of a process and its descendants, sampled in a thread."""
-
-    def __init__(self, pid: int, every: float = 0.1):
-        self.pid, self.every, self.peak_kb = pid, every, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak_kb = max(self.peak_kb, _tree_rss_kb(self.pid))
-            self._stop.wait(self.every)
-
-    def stop(self) -> float:
-        self._stop.set()
-        self._thread.join()
-        return self.peak_kb / 1024
-
-
-# --------------------------------------------------------------------------
 # Systems
 # --------------------------------------------------------------------------
 
 def run_cli(path: Path, index_dir: Path, jobs: int | None, memory_mb: int | None, checkout: Path | None = None) -> dict:
     """``vnsearch index`` of this checkout, or of another one (``checkout``, with its own ``.venv``)."""
     shutil.rmtree(index_dir, ignore_errors=True)
-    python = str(checkout / ".venv" / "bin" / "python") if checkout else sys.executable
-    cmd = [python, "-m", "vnsearch", "index", str(path), "--index", str(index_dir), "--json"]
+    args = ["index", str(path), "--index", str(index_dir)]
     if jobs:
-        cmd += ["--jobs", str(jobs)]
+        args += ["--jobs", str(jobs)]
     if memory_mb and not checkout:
-        cmd += ["--memory-mb", str(memory_mb)]
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=checkout or Path(__file__).resolve().parents[1])
-    peak = TreePeak(proc.pid)
-    out, err = proc.communicate()
-    wall = time.perf_counter() - started
-    peak_mb = peak.stop()
-    if proc.returncode != 0:
-        raise SystemExit(f"vnsearch index failed ({proc.returncode}): {err[-2000:]}")
-    summary = json.loads(out)
+        args += ["--memory-mb", str(memory_mb)]
+    summary, wall, peak_mb = run_vnsearch(args, checkout)
     return {"seconds": wall, "docs": summary["documents"], "peak_mb": peak_mb, "index_bytes": dir_size(index_dir),
             "skipped": len(summary["skipped"])}
 

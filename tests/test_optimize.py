@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
