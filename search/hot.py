@@ -14,8 +14,11 @@ alone, so they cannot be listed), their passage scores and their whole-document 
 ``HOT_SHARE`` of the cache's bound is used. What is pinned is the same arrays a query decodes
 and remembers, so no score changes.
 
-A syllable too common to score passages by (``plan.COMMON``) is pinned by its whole-document
-BM25 alone (a value per document), which is all a query reads of it. A term of fewer than
+Only what the shipped document model reads is pinned (``ltr.used``): the whole-document BM25 of
+the folded syllables (``doc_fsyl``), and of the accented ones or of the syllables too common to
+score passages by (``plan.COMMON``) only if the model weighs ``doc_syl`` or ``doc_all`` (it
+weighs neither today, so those syllables are pinned by their passage scores alone, and the most
+common not at all: a query reads them through their pairs). A term of fewer than
 ``MIN_POSTINGS`` postings is left to the LRU: it decodes in tens of microseconds.
 """
 
@@ -28,6 +31,7 @@ from analyzers import accented_forms
 
 from . import scorer
 from .features import document_key, document_value
+from .ltr import used
 from .plan import COMMON
 from .scorer import IndexArrays, decode_term
 
@@ -48,11 +52,13 @@ class Preloaded:
     seconds: float = 0.0
 
 
-def preload(arrays: IndexArrays, budget: int | None = None) -> Preloaded:
+def preload(arrays: IndexArrays, budget: int | None = None, wanted: frozenset[str] | None = None) -> Preloaded:
     """Decode and pin the most frequent syllables of an open index, up to ``budget`` bytes
-    (``HOT_SHARE`` of ``scorer.CACHE_BYTES`` by default)."""
+    (``HOT_SHARE`` of ``scorer.CACHE_BYTES`` by default), with the whole-document values of
+    the ``wanted`` features (the shipped model's, ``ltr.used``, by default)."""
     started = time.perf_counter()
     budget = int(HOT_SHARE * scorer.CACHE_BYTES) if budget is None else budget
+    wanted = used() if wanted is None else wanted
     reader = arrays.reader
     scored_at_most = COMMON * max(1, reader.live_count())
     frequent = sorted(((reader.doc_frequency(FOLDED, t), t) for t in reader.terms_with_prefix(FOLDED, "")), reverse=True)
@@ -61,29 +67,26 @@ def preload(arrays: IndexArrays, budget: int | None = None) -> Preloaded:
     for df, folded in frequent:
         if df < MIN_POSTINGS or arrays.pinned_bytes - before >= budget:
             break
-        done.syllables += 1
-        if df > scored_at_most:  # read through its pairs, and by the whole-document BM25
-            _pin_document(arrays, FOLDED, folded, done)
+        if df > scored_at_most:  # read through its pairs, and by ``doc_all`` if the model has it
+            if "doc_all" in wanted:
+                done.syllables += 1
+                _pin(arrays, FOLDED, folded, done, passages=False, document=True)
             continue
-        _pin_term(arrays, FOLDED, folded, done)
+        done.syllables += 1
+        _pin(arrays, FOLDED, folded, done, passages=True, document="doc_fsyl" in wanted)
         for form in accented_forms(folded):
             if reader.doc_frequency(ACCENTED, form) >= MIN_POSTINGS:
-                _pin_term(arrays, ACCENTED, form, done)
+                _pin(arrays, ACCENTED, form, done, passages=True, document="doc_syl" in wanted)
     done.bytes = arrays.pinned_bytes - before
     done.seconds = time.perf_counter() - started
     return done
 
 
-def _pin_term(arrays: IndexArrays, fieldname: str, text: str, done: Preloaded) -> None:
-    value = decode_term(arrays, fieldname, text)
-    arrays.pin((fieldname, text), value)
+def _pin(arrays: IndexArrays, fieldname: str, text: str, done: Preloaded, passages: bool, document: bool) -> None:
+    """Pin a term's passage scores and (``document``) its whole-document BM25."""
+    if passages:
+        arrays.pin((fieldname, text), decode_term(arrays, fieldname, text))
+    if document:
+        arrays.pin(document_key(fieldname, text), document_value(arrays, fieldname, text))
     done.terms += 1
-    done.postings += len(value[0])
-    _pin_document(arrays, fieldname, text, done, counted=True)
-
-
-def _pin_document(arrays: IndexArrays, fieldname: str, text: str, done: Preloaded, counted: bool = False) -> None:
-    arrays.pin(document_key(fieldname, text), document_value(arrays, fieldname, text))
-    if not counted:
-        done.terms += 1
-        done.postings += arrays.reader.doc_frequency(fieldname, text)
+    done.postings += arrays.reader.doc_frequency(fieldname, text)

@@ -20,6 +20,7 @@ from analyzers import accented_forms, analyze, fold, normalize_syllable
 from indexer.build import index_paths
 from indexer.storage import IndexWriter, open_reader
 from search import engine, hot, scorer, search
+from search.plan import COMMON
 from search.scorer import arrays_for
 from search.web import set_cache_mb
 
@@ -89,12 +90,26 @@ def test_warm_pins_the_frequent_syllables_and_changes_no_answer(indexes, low_flo
         folded = {k[1] for k in arrays.pinned if k[0] == "fsyl"}
         accented = {k[1] for k in arrays.pinned if k[0] == "syl"}
         assert {"xa", "nguoi", "nguyen"} <= folded and {"xã", "người", "nguyên"} <= accented
-        # ``dang`` is in most passages here (plan.COMMON): read by its whole-document BM25 alone
-        assert ("document:fsyl", "dang") in arrays.pinned and ("fsyl", "dang") not in arrays.pinned
-        # the most frequent folded syllables, by document frequency, are the ones pinned
-        frequent = sorted(reader.terms_with_prefix("fsyl", ""), key=lambda t: -reader.doc_frequency("fsyl", t))
-        assert all(("document:fsyl", t) in arrays.pinned for t in frequent[:preloaded.syllables])
+        # the whole-document values the shipped model reads (doc_fsyl), and no others
+        assert {k for k in arrays.pinned if k[0].startswith("document:")} == {("document:fsyl", t) for t in folded}
+        # ``dang`` is in most passages here (plan.COMMON): only its pairs are read
+        assert not any(k[1] == "dang" for k in arrays.pinned)
+        # the most frequent folded syllables that passages are scored by are the ones pinned
+        scored = [t for t in reader.terms_with_prefix("fsyl", "") if reader.doc_frequency("fsyl", t) <= COMMON * reader.live_count()]
+        scored.sort(key=lambda t: -reader.doc_frequency("fsyl", t))
+        assert set(scored[: preloaded.syllables]) == folded
     assert _answers(warm) == _answers(cold)
+
+
+def test_a_model_that_reads_more_gets_more_pinned(indexes, low_floor):
+    warm, _ = indexes
+    with open_reader(warm) as reader:
+        arrays = arrays_for(reader)
+        hot.preload(arrays, wanted=frozenset({"doc_syl", "doc_all"}))
+        kinds = {k[0] for k in arrays.pinned}
+        assert kinds == {"fsyl", "syl", "document:syl", "document:fsyl"}
+        assert ("document:fsyl", "dang") in arrays.pinned and ("fsyl", "dang") not in arrays.pinned
+        assert ("document:fsyl", "xa") not in arrays.pinned  # doc_fsyl not wanted
 
 
 def test_pinned_terms_are_read_not_decoded(indexes, low_floor, monkeypatch):
