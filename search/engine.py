@@ -10,6 +10,7 @@ per open index; every read of the index goes through the storage's reader (``ind
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -153,7 +154,10 @@ def _preload_in_background(opened: OpenIndex) -> None:
     """Preload a newly opened commit in a thread of its own: the query that noticed the commit
     answers meanwhile (its terms decoded as before), rather than waiting seconds for it."""
     def run() -> None:
-        opened.hot = preload(opened.arrays)
+        try:
+            opened.hot = preload(opened.arrays)
+        except Exception as exc:  # a damaged or vanished commit: its queries say so themselves
+            print(f"vnsearch: the new commit's frequent terms were not preloaded: {exc}", file=sys.stderr)
 
     opened.hot = Preloaded()  # started: warm() need not start another
     opened.preloader = threading.Thread(target=run, name="vnsearch-preload", daemon=True)
