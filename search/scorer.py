@@ -37,7 +37,8 @@ def default_cache_mb(processes: int = 1) -> int:
 
     Decoded terms cost 9 bytes a posting (docnum, score, count as a byte). The terms of 320
     questions at 90,568 articles come to 590 MB, and the 320 MB bound this replaced re-decoded
-    a third of them (p50 41.7 against 33.4 ms with 1 GB, ``benchmarks/latency.py``)."""
+    a third of them (a trace of the cache replayed at each bound; timed alone, p50 41.7 ms at
+    320 MB against 33.4 at 1 GB, before ``search.hot`` pinned the frequent syllables)."""
     try:
         memory_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
     except (AttributeError, ValueError, OSError):  # pragma: no cover - not a POSIX system
