@@ -416,15 +416,19 @@ def _print_repair(fixed, index_dir: Path) -> None:
 @click.option("--synonyms", "synonyms_file", type=click.Path(path_type=Path), default=None,
               help="A file of synonym groups added to the shipped table and the index's own.")
 @click.option("--no-synonyms", is_flag=True, help="Do not expand abbreviations and synonyms.")
+@click.option("--cache-mb", type=click.IntRange(0, 1 << 20), default=None,
+              help="Decoded postings each worker keeps, the index's most frequent syllables among them "
+                   "(default: $VNSEARCH_CACHE_MB, else 1024 or a quarter of memory over the workers, "
+                   "whichever is less).")
 def serve_cmd(index_dir: Path | None, host: str, port: int, workers: int | None, synonyms_file: Path | None,
-              no_synonyms: bool) -> None:
+              no_synonyms: bool, cache_mb: int | None) -> None:
     """Serve the search page and JSON API."""
     try:
         from search.web import default_workers, serve
     except ImportError as exc:
         _fail(f"the web server could not start: {exc}")
     serve(index_dir, host=host, port=port, workers=workers or default_workers(),
-          synonyms=False if no_synonyms else (synonyms_file or True))
+          synonyms=False if no_synonyms else (synonyms_file or True), cache_mb=cache_mb)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Vietnamese text analysis: text -> normalized, folded, segmented tokens with exact spans.
 
 Pieces, one job each: ``normalize`` (one syllable's canonical form, through the small steps
-``lookalike`` (``Ð`` read as ``Đ``) and ``iy`` (``kỹ``/``kĩ`` one syllable)), ``fold`` (accent-free form),
+``lookalike`` (``Ð`` read as ``Đ``) and ``iy`` (``kỹ``/``kĩ`` one syllable)), ``fold`` (accent-free form) and
+``spellings`` (its inverse: the accented spellings of a folded syllable),
 ``syllables`` (spans in the original text), ``analysis`` (the one function that turns text into
 syllables with their spans, accented and folded forms and pairs, which indexing, queries,
 highlighting and suggestions all call), ``words`` (pyvi word segmentation), and ``fields``, which composes
@@ -16,6 +17,7 @@ from .fields import FIELD_ANALYZERS, FoldFilter, PairFilter, SyllableTokenizer, 
 from .fold import fold
 from .iy import unify_iy
 from .normalize import canonical_tone, nfc, normalize_spelling, normalize_syllable
+from .spellings import accented_forms
 from .synonym_file import SynonymsError, Term, parse_groups, read_synonyms
 from .telex import decode_keystrokes
 from .version import ANALYSIS_VERSION
@@ -32,6 +34,7 @@ __all__ = [
     "SyllableTokenizer",
     "Term",
     "WordFilter",
+    "accented_forms",
     "analyze",
     "canonical_tone",
     "decode_keystrokes",

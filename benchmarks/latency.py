@@ -7,7 +7,8 @@ Corpora (``corpora.py``): the vinewsqa-dev passages plus N VietNews articles; 90
 ``vietnews-val`` four times with new ids. Their vnsearch indexes are built once into ``--data-dir``
 and reused (a quarter of an hour for 90k articles on two cores); so are tantivy's.
 
-In process, warm (``engine.warm`` as ``serve`` does, then 20 queries not counted): the vinewsqa-dev
+In process, warm (``engine.warm`` as ``serve`` does: it also decodes the index's most frequent
+syllables, ``search.hot``, and says how many on stderr; then 20 queries not counted): the vinewsqa-dev
 questions as written, top 10, through ``search()`` as a caller uses it; p50/p95/p99/max and the five
 slowest queries by name. Beside it in the same run, tantivy (Rust, its official Python bindings)
 over the same passages, fed the same terms: the syllable, folded-syllable and folded-pair terms of
@@ -37,7 +38,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import socket
 import statistics
 import subprocess
@@ -64,7 +64,10 @@ def vnsearch_times(index_dir: Path, questions: list[str], k: int, warmup: int = 
     from search import search
     from search.engine import warm
 
-    warm(index_dir)
+    hot = warm(index_dir)
+    print(f"{index_dir.name}: warm preloaded {hot.syllables:,} frequent syllables ({hot.terms:,} terms, "
+          f"{hot.postings / 1e6:.1f}M postings, {hot.bytes / 2**20:,.0f} MB) in {hot.seconds:.1f} s",
+          file=sys.stderr, flush=True)
     for q in questions[:warmup]:
         search(q, index=index_dir, limit=k)
     out = []

@@ -10,6 +10,7 @@ per open index; every read of the index goes through the storage's reader (``ind
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -26,6 +27,7 @@ from indexer.synonyms import recorded_synonyms
 from . import narrow
 from .docvalues import columns_for, roots_for
 from .highlight import snippet
+from .hot import Preloaded, preload
 from .keystrokes import decode_query
 from .marks import QueryTerms, highlight_terms
 from .plan import TYPO_FIELD, Exclude, Require, plan_query
@@ -50,11 +52,15 @@ class SearchError(Exception):
 
 @dataclass
 class OpenIndex:
-    """An index's latest commit as the engine keeps it open: the storage's reader, and the
-    arrays the scorer derives from it once."""
+    """An index's latest commit as the engine keeps it open: the storage's reader, the arrays
+    the scorer derives from it once, and, once ``warm`` has been called for the index, what
+    was preloaded into them (``hot``; the next commit is preloaded as it is opened, by
+    ``preloader``, a thread of its own)."""
 
     reader: IndexReader
     arrays: IndexArrays
+    hot: Preloaded | None = None
+    preloader: threading.Thread | None = None
 
 
 _lock = threading.Lock()  # guards the two dicts below
@@ -121,20 +127,41 @@ def _open_index(index_dir: Path) -> OpenIndex:
     with reopen:  # this index's own lock: opening a large index must not hold up the others
         current = _open_indexes.get(key)
         if current is None or not current.reader.is_current():
+            warmed = current is not None and current.hot is not None
             reader = open_reader(index_dir)
             current = OpenIndex(reader, arrays_for(reader))
+            if warmed:
+                _preload_in_background(current)
             with _lock:
                 _open_indexes[key] = current
     return current
 
 
-def warm(index: str | Path | None = None) -> None:
+def warm(index: str | Path | None = None) -> Preloaded:
     """Open an index and prepare what its first queries would otherwise wait for (the typo
-    lookups' deletion index, the documents' columns for filters and facets): a server calls it
-    before it takes requests."""
+    lookups' deletion index, the documents' columns for filters and facets, the postings of its
+    most frequent syllables: ``hot``): a server calls it before it takes requests. Each newer
+    commit of the index is then preloaded too, as it is opened. Returns what was preloaded."""
     with searching(resolve_index(index)) as opened:
         opened.reader.prepare_lookups(TYPO_FIELD)
         columns_for(opened.reader, opened.arrays)  # the page's facets read them on every query
+        if opened.hot is None:
+            opened.hot = preload(opened.arrays)
+        return opened.hot
+
+
+def _preload_in_background(opened: OpenIndex) -> None:
+    """Preload a newly opened commit in a thread of its own: the query that noticed the commit
+    answers meanwhile (its terms decoded as before), rather than waiting seconds for it."""
+    def run() -> None:
+        try:
+            opened.hot = preload(opened.arrays)
+        except Exception as exc:  # a damaged or vanished commit: its queries say so themselves
+            print(f"vnsearch: the new commit's frequent terms were not preloaded: {exc}", file=sys.stderr)
+
+    opened.hot = Preloaded()  # started: warm() need not start another
+    opened.preloader = threading.Thread(target=run, name="vnsearch-preload", daemon=True)
+    opened.preloader.start()
 
 
 def search(

@@ -100,13 +100,25 @@ def expanded_term_scores(arrays: IndexArrays, fieldname: str, text: str,
 def _term_scores_by_index(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """Documents holding a term, by index in ``doc_starts`` (ascending), and its BM25 over each
     whole document (cached beside the passage scores: the same terms recur from query to query)."""
-    key = ("document:" + fieldname, text)
+    key = document_key(fieldname, text)
     cached = arrays.recall(key)  # under the cache's lock: threads share an open index
     if cached is not None:
         return cached
-    value = _document_bm25(arrays, fieldname, *_document_tf(arrays, fieldname, text))
+    value = document_value(arrays, fieldname, text)
     arrays.remember(key, value)
     return value
+
+
+def document_key(fieldname: str, text: str) -> tuple[str, str]:
+    """The term cache's key of a term's whole-document BM25 (beside its passage scores' key,
+    ``(fieldname, text)``)."""
+    return "document:" + fieldname, text
+
+
+def document_value(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Documents holding a term (by index in ``doc_starts``) and its whole-document BM25,
+    computed (not looked up in the cache, and not kept: ``search.hot`` pins it)."""
+    return _document_bm25(arrays, fieldname, *_document_tf(arrays, fieldname, text))
 
 
 def _expanded_by_index(arrays: IndexArrays, fieldname: str, text: str,

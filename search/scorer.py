@@ -15,6 +15,8 @@ document's passages start) are read once per open index and kept in its ``IndexA
 from __future__ import annotations
 
 import math
+import os
+import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -25,9 +27,39 @@ from indexer.storage import IndexReader
 
 K1 = 0.6  # passages are short: a second occurrence of a term adds little
 B = 0.75
-# Decoded terms kept per open index: 9 bytes a posting (docnum, score, count as a byte), so 320 MB
-# keeps more postings than 256 MB did before the counts were kept beside the scores.
-CACHE_BYTES = 320 * 1024 * 1024
+CACHE_ENV = "VNSEARCH_CACHE_MB"  # the term cache's bound, in MB, for every index a process opens
+MAX_DEFAULT_CACHE_MB = 1024
+
+
+def default_cache_mb(processes: int = 1) -> int:
+    """The term cache's bound when none is set: 1 GB, or a quarter of the machine's memory shared
+    by ``processes`` (``serve``'s workers each keep their own), whichever is less.
+
+    Decoded terms cost 9 bytes a posting (docnum, score, count as a byte). The terms of 320
+    questions at 90,568 articles come to 590 MB, and the 320 MB bound this replaced re-decoded
+    a third of them (a trace of the cache replayed at each bound; timed alone, p50 41.7 ms at
+    320 MB against 33.4 at 1 GB, before ``search.hot`` pinned the frequent syllables)."""
+    try:
+        memory_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not a POSIX system
+        return MAX_DEFAULT_CACHE_MB
+    return max(64, min(MAX_DEFAULT_CACHE_MB, memory_mb // (4 * max(1, processes))))
+
+
+def cache_mb_from_env() -> int:
+    """``VNSEARCH_CACHE_MB`` if it holds a whole number of MB (0 or more), else the default; a
+    value that is not one is said on stderr, once, and the default used."""
+    value = os.environ.get(CACHE_ENV, "").strip()
+    if value:
+        if value.isdigit():
+            return int(value)
+        print(f"vnsearch: {CACHE_ENV}={value!r} is not a whole number of MB; using {default_cache_mb()} MB",
+              file=sys.stderr)
+    return default_cache_mb()
+
+
+# Decoded terms kept per open index, pinned ones (``search.hot``) included.
+CACHE_BYTES = cache_mb_from_env() * 1024 * 1024
 
 
 @dataclass
@@ -45,28 +77,52 @@ class IndexArrays:
     _deleted: np.ndarray | None = None
     cache: OrderedDict = field(default_factory=OrderedDict)  # (field, text) -> (ids, scores, tf), and others' arrays
     cached_bytes: int = 0
+    # The index's most frequent terms, decoded before the first query and never forgotten
+    # (``search.hot``); their bytes count against ``CACHE_BYTES`` too.
+    pinned: dict = field(default_factory=dict)
+    pinned_bytes: int = 0
     # Threads share an open index: the cache is looked up and filled under this lock, never
     # held while a term is decoded.
     cache_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    derived: dict = field(default_factory=dict)  # other query-independent arrays (``features``)
 
     def recall(self, key: tuple[str, str]) -> tuple[np.ndarray, ...] | None:
         with self.cache_lock:
+            value = self.pinned.get(key)
+            if value is not None:
+                return value
             value = self.cache.get(key)
             if value is not None:
                 self.cache.move_to_end(key)
             return value
-    derived: dict = field(default_factory=dict)  # other query-independent arrays (``features``)
 
     def remember(self, key: tuple[str, str], value: tuple[np.ndarray, ...]) -> None:
-        """Keep a term's scores, forgetting the least recently used beyond ``CACHE_BYTES``."""
+        """Keep a term's scores, forgetting the least recently used beyond ``CACHE_BYTES`` (less
+        what is pinned)."""
         with self.cache_lock:
-            if key in self.cache:  # another thread decoded it meanwhile
+            if key in self.cache or key in self.pinned:  # another thread decoded it meanwhile
                 return
             self.cache[key] = value
             self.cached_bytes += _cost(value)
-            while self.cached_bytes > CACHE_BYTES and len(self.cache) > 1:
-                _, gone = self.cache.popitem(last=False)
-                self.cached_bytes -= _cost(gone)
+            self._trim()
+
+    def pin(self, key: tuple[str, str], value: tuple[np.ndarray, ...]) -> None:
+        """Keep a term's arrays for as long as the index is open (``search.hot``); the same
+        arrays a query would decode and remember, so pinning changes no score."""
+        with self.cache_lock:
+            if key in self.pinned:
+                return
+            dropped = self.cache.pop(key, None)
+            if dropped is not None:
+                self.cached_bytes -= _cost(dropped)
+            self.pinned[key] = value
+            self.pinned_bytes += _cost(value)
+            self._trim()
+
+    def _trim(self) -> None:
+        while self.cached_bytes + self.pinned_bytes > CACHE_BYTES and self.cache:
+            _, gone = self.cache.popitem(last=False)
+            self.cached_bytes -= _cost(gone)
 
     def length(self, fieldname: str) -> tuple[np.ndarray, float]:
         # An open index is shared between threads: fill both dicts before publishing either, so a
@@ -202,6 +258,14 @@ def _decoded(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray
     cached = arrays.recall(key)
     if cached is not None:
         return cached
+    value = decode_term(arrays, fieldname, text)
+    arrays.remember(key, value)
+    return value
+
+
+def decode_term(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A term's global docnums, unboosted BM25 and frequencies, decoded (not looked up in the
+    cache, and not kept: ``term_scores`` keeps them, ``search.hot`` pins them)."""
     ids, tf, df = _postings(arrays, fieldname, text)
     if df:
         lengths, avg = arrays.length(fieldname)
@@ -209,9 +273,7 @@ def _decoded(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray
         scores = _bm25_of(tf.astype(np.float32, copy=False), np.take(lengths, ids), avg, idf_of(df, arrays.size))
     else:
         scores = np.zeros(0, dtype=np.float32)
-    value = (ids, scores, tf)
-    arrays.remember(key, value)
-    return value
+    return ids, scores, tf
 
 
 def _postings(arrays: IndexArrays, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray, int]:
@@ -307,7 +369,9 @@ def bm25(arrays: IndexArrays, terms: list[tuple[str, str, float]]) -> np.ndarray
     for fieldname, text, boost in terms:
         ids, scores = term_scores(arrays, fieldname, text)
         if len(ids):
-            add_at(total, ids, boost * scores)
+            # (a boost of 1, the folded syllables', multiplies nothing: scattered as they are,
+            # rather than copied first, the same float32 values)
+            add_at(total, ids, scores if boost == 1.0 else boost * scores)
     return total
 
 

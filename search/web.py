@@ -33,6 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from indexer.errors import IndexerError
 
+from . import scorer
 from .api_models import SearchResponse
 from .documents import get_document, index_fields, query_terms
 from .engine import MAX_OFFSET, SearchError, check_synonyms, search, warm
@@ -294,6 +295,17 @@ SERVE_SYNONYMS_ENV = "VNSEARCH_SERVE_SYNONYMS"  # ... and the synonyms: a file, 
 WORKER_HEALTHCHECK_S = 120
 
 
+def set_cache_mb(cache_mb: int | None, workers: int) -> int:
+    """Each of ``workers`` processes' term cache bound, in MB, set in this process and in the
+    environment its workers inherit: ``cache_mb``, or ``$VNSEARCH_CACHE_MB``, or the default
+    for that many processes."""
+    if cache_mb is None:
+        cache_mb = scorer.cache_mb_from_env() if os.environ.get(scorer.CACHE_ENV) else scorer.default_cache_mb(workers)
+    os.environ[scorer.CACHE_ENV] = str(cache_mb)
+    scorer.CACHE_BYTES = cache_mb * 1024 * 1024
+    return cache_mb
+
+
 def default_workers() -> int:
     """One worker process per core: a query is CPU work under one interpreter lock, so threads
     of one process answer one query at a time, and processes answer one each."""
@@ -313,13 +325,16 @@ def worker_app() -> FastAPI:
 
 
 def serve(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
-          synonyms: bool | Path = True) -> None:
+          synonyms: bool | Path = True, cache_mb: int | None = None) -> None:
     """Run the web app with uvicorn, in ``workers`` processes sharing the listening socket (one:
-    in this process); a missing index is a one-line message and exit status 1."""
+    in this process); a missing index is a one-line message and exit status 1. ``cache_mb``:
+    each worker's term cache (``scorer.CACHE_BYTES``); by default ``$VNSEARCH_CACHE_MB``, else
+    ``scorer.default_cache_mb`` for that many workers, since each keeps its own."""
     import uvicorn
 
     from indexer.storage import exists
 
+    set_cache_mb(cache_mb, workers)
     try:
         if index_dir is None:
             from indexer.default import ensure_default_index
