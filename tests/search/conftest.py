@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from indexer.build import index_paths
+from indexer.storage import IndexWriter, open_reader
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
@@ -29,4 +30,20 @@ def index_dir(tmp_path_factory) -> Path:
         (docs / name).write_text(text, encoding="utf-8")
     (docs / "nfd.txt").write_text(NFD_TEXT, encoding="utf-8")
     index_paths([docs], root / "ix", jobs=1)
+    return root / "ix"
+
+
+def segmented_index(root: Path) -> Path:
+    """The corpus and the tests' documents indexed into ``root / "ix"`` in several segments, with
+    one document (``dang-2.txt``) deleted after."""
+    docs = root / "docs"
+    shutil.copytree(CORPUS, docs)
+    for name, text in EXTRA.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    index_paths([docs], root / "ix", jobs=1, commit_every=40)
+    with open_reader(root / "ix") as reader:
+        gone = next(d for d in reader.documents() if d.path.endswith("dang-2.txt"))
+    with IndexWriter(root / "ix") as writer:
+        writer.delete_path(gone.path)
+        writer.commit()
     return root / "ix"

@@ -18,13 +18,13 @@ import pytest
 
 from analyzers import accented_forms, analyze, fold, normalize_syllable
 from indexer.build import index_paths
-from indexer.storage import IndexWriter, open_reader
+from indexer.storage import open_reader
 from search import engine, hot, scorer, search
 from search.plan import COMMON
 from search.scorer import arrays_for
 from search.web import set_cache_mb
 
-from .conftest import CORPUS, EXTRA
+from .conftest import segmented_index
 
 REPO = Path(__file__).resolve().parents[2]
 QUERIES = ["đảng viên mới ở xã", "dang vien", "Thái Nguyên mùa chè", "tinh uy thai nguyen", "Tỉnh uỷ",
@@ -49,18 +49,10 @@ def low_floor(monkeypatch):
 def indexes(tmp_path: Path) -> tuple[Path, Path]:
     """Two copies of one index of the corpus and the tests' documents, in several segments with
     one document deleted: one to warm, one to search cold."""
-    docs = tmp_path / "docs"
-    shutil.copytree(CORPUS, docs)
-    for name, text in EXTRA.items():
-        (docs / name).write_text(text, encoding="utf-8")
-    index_paths([docs], tmp_path / "warm", jobs=1, commit_every=40)
-    with open_reader(tmp_path / "warm") as reader:
-        gone = next(d for d in reader.documents() if d.path.endswith("dang-2.txt"))
-    with IndexWriter(tmp_path / "warm") as writer:
-        writer.delete_path(gone.path)
-        writer.commit()
+    (tmp_path / "warm").mkdir()
+    segmented_index(tmp_path / "warm")
     shutil.copytree(tmp_path / "warm", tmp_path / "cold")
-    return tmp_path / "warm", tmp_path / "cold"
+    return tmp_path / "warm" / "ix", tmp_path / "cold" / "ix"
 
 
 def test_accented_forms_are_the_index_forms_that_fold_back():

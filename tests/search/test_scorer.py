@@ -11,16 +11,14 @@ a warm one give the same pages, in both modes, pages 1 and 2.
 from __future__ import annotations
 
 import random
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from analyzers import analyze
-from indexer.build import index_paths
 from indexer.passage_terms import analyze_passage
-from indexer.storage import IndexWriter, open_reader
+from indexer.storage import open_reader
 from search import search
 from search.engine import QueryOptions, plan_for
 from search.features import DOC_B, DOC_K1, _document_tf, document_lengths, document_term_scores
@@ -29,24 +27,13 @@ from search.scorer import (ENTRY_BYTES, B, K1, arrays_for, bm25, distinct_sorted
                            of_documents, term_postings, term_scores)
 from search.syntax import parse
 
-from .conftest import CORPUS, EXTRA
+from .conftest import segmented_index
 
 
 @pytest.fixture(scope="module")
 def segmented(tmp_path_factory) -> Path:
     """The corpus and the tests' documents in several segments, one document deleted after."""
-    root = tmp_path_factory.mktemp("scorer")
-    docs = root / "docs"
-    shutil.copytree(CORPUS, docs)
-    for name, text in EXTRA.items():
-        (docs / name).write_text(text, encoding="utf-8")
-    index_paths([docs], root / "ix", jobs=1, commit_every=40)
-    with open_reader(root / "ix") as reader:
-        gone = next(d for d in reader.documents() if d.path.endswith("dang-2.txt"))
-    with IndexWriter(root / "ix") as writer:
-        writer.delete_path(gone.path)
-        writer.commit()
-    return root / "ix"
+    return segmented_index(tmp_path_factory.mktemp("scorer"))
 
 
 def _index_terms(reader, fieldname: str, count: int, seed: int) -> list[str]:
