@@ -126,7 +126,7 @@ def _expanded_by_index(arrays: IndexArrays, fieldname: str, text: str,
     """``expanded_term_scores`` by document index (``_term_scores_by_index``)."""
     if not phrases:
         return _term_scores_by_index(arrays, fieldname, text)
-    key = ("document:" + fieldname, text + "\x00" + "\x00".join(" ".join(p) for p in phrases))
+    key = document_key(fieldname, text + "\x00" + "\x00".join(" ".join(p) for p in phrases))
     cached = arrays.recall(key)
     if cached is not None:
         return cached

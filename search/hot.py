@@ -70,23 +70,24 @@ def preload(arrays: IndexArrays, budget: int | None = None, wanted: frozenset[st
         if df > scored_at_most:  # read through its pairs, and by ``doc_all`` if the model has it
             if "doc_all" in wanted:
                 done.syllables += 1
-                _pin(arrays, FOLDED, folded, done, passages=False, document=True)
+                _pin(arrays, FOLDED, folded, df, done, passages=False, document=True)
             continue
         done.syllables += 1
-        _pin(arrays, FOLDED, folded, done, passages=True, document="doc_fsyl" in wanted)
+        _pin(arrays, FOLDED, folded, df, done, passages=True, document="doc_fsyl" in wanted)
         for form in accented_forms(folded):
-            if reader.doc_frequency(ACCENTED, form) >= MIN_POSTINGS:
-                _pin(arrays, ACCENTED, form, done, passages=True, document="doc_syl" in wanted)
+            if (form_df := reader.doc_frequency(ACCENTED, form)) >= MIN_POSTINGS:
+                _pin(arrays, ACCENTED, form, form_df, done, passages=True, document="doc_syl" in wanted)
     done.bytes = arrays.pinned_bytes - before
     done.seconds = time.perf_counter() - started
     return done
 
 
-def _pin(arrays: IndexArrays, fieldname: str, text: str, done: Preloaded, passages: bool, document: bool) -> None:
-    """Pin a term's passage scores and (``document``) its whole-document BM25."""
+def _pin(arrays: IndexArrays, fieldname: str, text: str, df: int, done: Preloaded, passages: bool,
+         document: bool) -> None:
+    """Pin a term of ``df`` postings: its passage scores and (``document``) its whole-document BM25."""
     if passages:
         arrays.pin((fieldname, text), decode_term(arrays, fieldname, text))
     if document:
         arrays.pin(document_key(fieldname, text), document_value(arrays, fieldname, text))
     done.terms += 1
-    done.postings += arrays.reader.doc_frequency(fieldname, text)
+    done.postings += df

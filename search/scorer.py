@@ -46,16 +46,16 @@ def default_cache_mb(processes: int = 1) -> int:
     return max(64, min(MAX_DEFAULT_CACHE_MB, memory_mb // (4 * max(1, processes))))
 
 
-def cache_mb_from_env() -> int:
-    """``VNSEARCH_CACHE_MB`` if it holds a whole number of MB (0 or more), else the default; a
-    value that is not one is said on stderr, once, and the default used."""
+def cache_mb_from_env(processes: int = 1) -> int:
+    """``VNSEARCH_CACHE_MB`` if it holds a whole number of MB (0 or more), else the default for
+    ``processes``; a value that is not one is said on stderr, once, and the default used."""
     value = os.environ.get(CACHE_ENV, "").strip()
+    if value.isdigit():
+        return int(value)
     if value:
-        if value.isdigit():
-            return int(value)
-        print(f"vnsearch: {CACHE_ENV}={value!r} is not a whole number of MB; using {default_cache_mb()} MB",
+        print(f"vnsearch: {CACHE_ENV}={value!r} is not a whole number of MB; using {default_cache_mb(processes)} MB",
               file=sys.stderr)
-    return default_cache_mb()
+    return default_cache_mb(processes)
 
 
 # Decoded terms kept per open index, pinned ones (``search.hot``) included.

@@ -300,7 +300,7 @@ def set_cache_mb(cache_mb: int | None, workers: int) -> int:
     environment its workers inherit: ``cache_mb``, or ``$VNSEARCH_CACHE_MB``, or the default
     for that many processes."""
     if cache_mb is None:
-        cache_mb = scorer.cache_mb_from_env() if os.environ.get(scorer.CACHE_ENV) else scorer.default_cache_mb(workers)
+        cache_mb = scorer.cache_mb_from_env(workers)
     os.environ[scorer.CACHE_ENV] = str(cache_mb)
     scorer.CACHE_BYTES = cache_mb * 1024 * 1024
     return cache_mb

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from indexer.storage import open_reader
-from search import search
+from tests._answers import every_answer
 from tests.reliability._helpers import (CORPUS, REPO, check_search, check_whole, run_indexer, uncommitted_files,
                                         write_documents)
 from tests.test_cli import vnsearch
@@ -27,13 +27,7 @@ QUERIES = ("tinh uy thai nguyen", "Tỉnh uỷ Thái Nguyên", "UBND tỉnh", "t
 
 
 def _answers(index_dir: Path) -> list:
-    out = []
-    for query in QUERIES:
-        for mode in ("documents", "passages"):
-            result = search(query, index=index_dir, limit=20, mode=mode)
-            out.append((query, mode, result.total,
-                        [(h.doc_id, h.passage_no, h.score, h.highlights, h.snippet) for h in result.hits]))
-    return out
+    return every_answer(index_dir, QUERIES, limit=20)
 
 
 @pytest.fixture(scope="module")

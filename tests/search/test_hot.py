@@ -24,6 +24,8 @@ from search.plan import COMMON
 from search.scorer import arrays_for
 from search.web import set_cache_mb
 
+from tests._answers import every_answer
+
 from .conftest import segmented_index
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,12 +34,7 @@ QUERIES = ["đảng viên mới ở xã", "dang vien", "Thái Nguyên mùa chè"
 
 
 def _answers(index: Path) -> list:
-    out = []
-    for q in QUERIES:
-        for mode in ("documents", "passages"):
-            r = search(q, index=index, limit=10, mode=mode)
-            out.append((q, mode, r.total, [(h.doc_id, h.passage_no, h.score, h.highlights, h.snippet) for h in r.hits]))
-    return out
+    return every_answer(index, QUERIES, limit=10)
 
 
 @pytest.fixture
