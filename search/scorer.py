@@ -195,11 +195,23 @@ class IndexArrays:
             return
         if not len(nonzero):
             return
-        lengths = self.run_lengths[nonzero]
-        # the records of each document's run, one after the other
+        total[self.records_of(nonzero)] += np.repeat(values[nonzero], self.run_lengths[nonzero])
+
+    def records_of(self, documents: np.ndarray) -> np.ndarray:
+        """Every record of the given documents (by index in ``doc_starts``, ascending), each
+        document's run after the other's: ascending docnums."""
+        lengths = self.run_lengths[documents]
         firsts = np.cumsum(lengths) - lengths
-        records = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(self.run_starts[nonzero] - firsts, lengths)
-        total[records] += np.repeat(values[nonzero], lengths)
+        return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(self.run_starts[documents] - firsts, lengths)
+
+    def matching_documents(self, scores: np.ndarray) -> np.ndarray:
+        """For each document (by index in ``doc_starts``), whether any of its records scores
+        above 0: one running count of the matching records, read at each run's two ends (0.6
+        ms over 865,745 records, where scattering every record's score to find each document's
+        best took 2.2)."""
+        counts = np.cumsum(scores > 0, dtype=np.int32)
+        ends = counts[np.append(self.run_starts[1:], self.size) - 1] if len(self.run_starts) else counts[:0]
+        return np.diff(ends, prepend=np.int32(0)) > 0
 
     def groups(self, docnums: np.ndarray) -> np.ndarray:
         """Index of the document each passage belongs to: a document's record precedes its
@@ -329,23 +341,6 @@ def member(values: np.ndarray, of: np.ndarray, size: int) -> np.ndarray:
     inside = np.zeros(size, dtype=bool)
     inside[of] = True
     return inside[values]
-
-
-def of_documents(matched: np.ndarray, owners: np.ndarray, documents: np.ndarray) -> np.ndarray:
-    """``matched[member(owners, documents, size)]``, where ``owners`` (the document record of
-    each of ``matched``) ascend, as they do for records in docnum order: a document's records are
-    one run of them, found by binary search, where the mask touched an array of every record and
-    every matched record (2 ms a question at 90,568 articles, for ten documents' passages)."""
-    documents = np.unique(documents)
-    lo = np.searchsorted(owners, documents, side="left")
-    hi = np.searchsorted(owners, documents, side="right")
-    runs = [matched[a:b] for a, b in zip(lo.tolist(), hi.tolist()) if b > a]
-    return np.concatenate(runs) if runs else matched[:0]
-
-
-def distinct_sorted(values: np.ndarray) -> int:
-    """How many distinct values an ascending array holds."""
-    return int(np.count_nonzero(values[1:] != values[:-1])) + 1 if len(values) else 0
 
 
 def add_at(total: np.ndarray, ids: np.ndarray, values: np.ndarray) -> None:
