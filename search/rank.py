@@ -85,11 +85,16 @@ def top_documents(
 def page_passages(page: np.ndarray, scores: np.ndarray, arrays: IndexArrays, per_doc: int) -> list[tuple[int, float]]:
     """(docnum, score) of up to ``per_doc`` best matching passages of each document of ``page``
     (document records), document by document in the page's order."""
+    if not len(page):
+        return []
+    dix = np.searchsorted(arrays.doc_starts, page)
+    records = arrays.records_of(np.sort(dix))
+    records = records[scores[records] > 0]
+    records = records[np.lexsort((records, -scores[records]))]  # best first, ties by docnum
+    owners = arrays.owner_index[records]
     chosen = []
-    for doc in page:
-        records = arrays.records_of(np.searchsorted(arrays.doc_starts, [doc]))
-        mine = top_k(scores[records], per_doc, floor=0.0)
-        chosen.extend((int(records[i]), float(scores[records[i]])) for i in mine)
+    for doc in dix.tolist():
+        chosen.extend((int(d), float(scores[d])) for d in records[owners == doc][:per_doc])
     return chosen
 
 
