@@ -33,7 +33,8 @@ import numpy as np
 from analyzers import analyze
 
 from .plan import Clause, Plan, Scored
-from .scorer import IndexArrays, add_at, idf_of, of_documents, term_postings
+from .scorer import IndexArrays, add_at, idf_of, term_postings
+from .topk import top_k, top_runs
 
 POOL = 50  # candidates by best passage, and as many by whole-document BM25
 WINDOW = 8  # syllables: query syllables this close together count as near
@@ -188,29 +189,22 @@ def _document_bm25(arrays: IndexArrays, fieldname: str, docs: np.ndarray,
 
 def candidates(arrays: IndexArrays, scores: np.ndarray, terms: dict[str, tuple[str, ...]],
                expanded: dict[tuple[str, str], tuple[tuple[str, ...], ...]] | None = None,
-               matched: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+               hit: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
     """Document records of the candidates (ascending), and their whole-document scores (by
     field: the candidates' values, in their order); a term with synonyms (``expanded``, from
     ``plan.Plan.expanded``) scores its other forms as itself (``expanded_term_scores``).
     Whole-document arrays are indexed by document (``IndexArrays.owner_index``), not by record.
-    ``matched``: the records scoring above 0, if the caller has them."""
+    ``hit``: whether each document has a record scoring above 0
+    (``IndexArrays.matching_documents``), if the caller has it. Ties at the pool's edge go to
+    the lower docnum (``topk``)."""
     expanded = expanded or {}
     if not len(arrays.doc_starts):
         return arrays.doc_starts[:0], {}
-    if matched is None:
-        matched = np.flatnonzero(scores > 0)
-    # Each document's best passage: the largest score among its matching records, scattered by
-    # document. ``np.maximum.reduceat`` over every record's score by runs of documents gave the
-    # same maxima in four times the time (5 ms a question at 90,568 articles: its cost is per
-    # run, and there are as many runs as documents).
-    best = np.zeros(len(arrays.doc_starts), dtype=np.float32)
-    if len(matched) * 2 > arrays.size:  # most records match: scattering every score (0 elsewhere) skips two gathers
-        np.maximum.at(best, arrays.owner_index, scores)
-    else:
-        np.maximum.at(best, np.take(arrays.owner_index, matched), np.take(scores, matched))
-    hit = np.flatnonzero(best > 0)  # documents with a matching passage
-    if not len(hit):
+    if hit is None:
+        hit = arrays.matching_documents(scores)
+    if not hit.any():
         return arrays.doc_starts[:0], {}
+    by_passage, _ = top_runs(scores, arrays.owner_index, POOL)
     whole = {}
     for fieldname in ("fsyl", "fpair"):  # the pool's; ``doc_syl`` is looked up at the candidates alone
         total = np.zeros(len(arrays.doc_starts), dtype=np.float32)
@@ -218,30 +212,26 @@ def candidates(arrays: IndexArrays, scores: np.ndarray, terms: dict[str, tuple[s
             ids, s = _expanded_by_index(arrays, fieldname, text, expanded.get((fieldname, text), ()))
             add_at(total, ids, s)
         whole[fieldname] = total
-    by_document = whole["fsyl"] + whole["fpair"]
-    chosen = np.union1d(_top(hit, best, POOL), _top(hit, by_document, POOL))
+    by_document = np.where(hit, whole["fsyl"] + whole["fpair"], -np.inf)  # among the matching documents
+    chosen = np.union1d(by_passage, top_k(by_document, POOL))
     return arrays.doc_starts[chosen], {name: values[chosen] for name, values in whole.items()}
 
 
 def features(arrays: IndexArrays, scores: np.ndarray, plan: Plan,
              wanted: frozenset[str] = frozenset(FEATURES),
-             matched: np.ndarray | None = None,
-             owners: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+             hit: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Candidates of a query (document records), their best passage, and their features
     (rows in ``FEATURES`` order; those not ``wanted`` are left 0: proximity re-analyzes text).
-    ``matched``: the records scoring above 0 (ascending), if the caller has them, and
-    ``owners``: their document records (``arrays.owner[matched]``), if it has those too."""
+    ``hit``: whether each document matches (``IndexArrays.matching_documents``), if the caller
+    has it."""
     terms = query_terms(plan.clauses)
-    if matched is None:
-        matched, owners = np.flatnonzero(scores > 0), None
-    docs, whole = candidates(arrays, scores, terms, plan.expanded, matched)
+    docs, whole = candidates(arrays, scores, terms, plan.expanded, hit)
     out = np.zeros((len(docs), len(FEATURES)), dtype=np.float32)
     if not len(docs):
         return docs, docs, out
-    if owners is None:
-        owners = np.take(arrays.owner, matched)
     dix = np.searchsorted(arrays.doc_starts, docs)  # the candidates by document index
-    matched = of_documents(matched, owners, docs)
+    matched = arrays.records_of(dix)
+    matched = matched[scores[matched] > 0]  # their matching records, ascending
     order = np.lexsort((matched, -scores[matched], arrays.owner[matched]))
     matched = matched[order]
     where = np.searchsorted(docs, arrays.owner[matched])
@@ -334,9 +324,3 @@ def _idfs(arrays: IndexArrays, texts: tuple[str, ...]) -> dict[str, float]:
         if df:
             found[text] = idf_of(df, total)
     return found
-
-
-def _top(docs: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
-    if len(docs) <= k:
-        return docs
-    return docs[np.argpartition(-np.take(values, docs), k - 1)[:k]]

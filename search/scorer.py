@@ -74,6 +74,7 @@ class IndexArrays:
     _owner_index: np.ndarray | None = None
     _run_starts: np.ndarray | None = None
     _run_lengths: np.ndarray | None = None
+    _run_ends: np.ndarray | None = None
     _deleted: np.ndarray | None = None
     cache: OrderedDict = field(default_factory=OrderedDict)  # (field, text) -> (ids, scores, tf), and others' arrays
     cached_bytes: int = 0
@@ -195,11 +196,34 @@ class IndexArrays:
             return
         if not len(nonzero):
             return
-        lengths = self.run_lengths[nonzero]
-        # the records of each document's run, one after the other
+        total[self.records_of(nonzero)] += np.repeat(values[nonzero], self.run_lengths[nonzero])
+
+    def records_of(self, documents: np.ndarray) -> np.ndarray:
+        """Every record of the given documents (by index in ``doc_starts``, ascending), each
+        document's run after the other's: ascending docnums."""
+        lengths = self.run_lengths[documents]
         firsts = np.cumsum(lengths) - lengths
-        records = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(self.run_starts[nonzero] - firsts, lengths)
-        total[records] += np.repeat(values[nonzero], lengths)
+        return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(self.run_starts[documents] - firsts, lengths)
+
+    def matching_documents(self, scores: np.ndarray) -> np.ndarray:
+        """For each document (by index in ``doc_starts``), whether any of its records scores
+        above 0: one running count of the matching records, read at each run's two ends (0.6
+        ms over 865,745 records, where scattering every record's score to find each document's
+        best took 2.2)."""
+        if not len(self.run_starts):
+            return np.zeros(0, dtype=bool)
+        counts = np.take(np.cumsum(scores > 0, dtype=np.int32), self.run_ends)  # matching records up to each run's end
+        hit = np.empty(len(counts), dtype=bool)
+        hit[0] = counts[0] > 0
+        np.not_equal(counts[1:], counts[:-1], out=hit[1:])  # (the count rose over the run)
+        return hit
+
+    @property
+    def run_ends(self) -> np.ndarray:
+        """The last record of each document's run."""
+        if self._run_ends is None:
+            self._run_ends = self.run_starts + self.run_lengths - 1
+        return self._run_ends
 
     def groups(self, docnums: np.ndarray) -> np.ndarray:
         """Index of the document each passage belongs to: a document's record precedes its
@@ -329,23 +353,6 @@ def member(values: np.ndarray, of: np.ndarray, size: int) -> np.ndarray:
     inside = np.zeros(size, dtype=bool)
     inside[of] = True
     return inside[values]
-
-
-def of_documents(matched: np.ndarray, owners: np.ndarray, documents: np.ndarray) -> np.ndarray:
-    """``matched[member(owners, documents, size)]``, where ``owners`` (the document record of
-    each of ``matched``) ascend, as they do for records in docnum order: a document's records are
-    one run of them, found by binary search, where the mask touched an array of every record and
-    every matched record (2 ms a question at 90,568 articles, for ten documents' passages)."""
-    documents = np.unique(documents)
-    lo = np.searchsorted(owners, documents, side="left")
-    hi = np.searchsorted(owners, documents, side="right")
-    runs = [matched[a:b] for a, b in zip(lo.tolist(), hi.tolist()) if b > a]
-    return np.concatenate(runs) if runs else matched[:0]
-
-
-def distinct_sorted(values: np.ndarray) -> int:
-    """How many distinct values an ascending array holds."""
-    return int(np.count_nonzero(values[1:] != values[:-1])) + 1 if len(values) else 0
 
 
 def add_at(total: np.ndarray, ids: np.ndarray, values: np.ndarray) -> None:

@@ -62,4 +62,4 @@ def sorted_documents(scores: np.ndarray, arrays: IndexArrays, days: np.ndarray, 
     np.maximum.at(top, owners, scores[matched])
     docs = np.flatnonzero(top > 0)
     page = best_by(docs, keys(top[docs], days[docs], sort), offset + limit)[offset:]
-    return len(docs), page_passages(page, matched, owners, scores, arrays, per_doc)
+    return len(docs), page_passages(page, scores, arrays, per_doc)

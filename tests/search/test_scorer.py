@@ -23,8 +23,8 @@ from search import search
 from search.engine import QueryOptions, plan_for
 from search.features import DOC_B, DOC_K1, _document_tf, document_lengths, document_term_scores
 from search.rank import record_scores
-from search.scorer import (ENTRY_BYTES, B, K1, arrays_for, bm25, distinct_sorted, document_bm25, idf_of, member,
-                           of_documents, term_postings, term_scores)
+from search.scorer import (ENTRY_BYTES, B, K1, arrays_for, bm25, document_bm25, idf_of, member, term_postings,
+                           term_scores)
 from search.syntax import parse
 
 from .conftest import segmented_index
@@ -153,26 +153,25 @@ def test_membership_of_owners_is_isins(segmented: Path):
             assert member(owners, page, arrays.size).tolist() == np.isin(owners, page).tolist()
 
 
-def test_a_documents_records_are_found_as_the_mask_finds_them(segmented: Path):
+def test_a_documents_records_and_whether_it_matches(segmented: Path):
+    """``records_of`` gives exactly the records whose owner is one of the documents asked for,
+    and ``matching_documents`` exactly the documents whose best record scores above 0 (as a
+    maximum over each document's run of records finds them)."""
     with open_reader(segmented) as reader:
         arrays = arrays_for(reader)
         rng = np.random.default_rng(3)
+        documents = np.arange(len(arrays.doc_starts))
         for query in QUERIES:
             plan = plan_for(parse(query), reader, QueryOptions())
-            matched = np.flatnonzero(record_scores(reader, arrays, plan.clauses) > 0)
-            owners = arrays.owner[matched]
-            assert distinct_sorted(owners) == len(np.unique(owners))
-            held = np.unique(owners)
-            for some in (held[::2], held[::-3], rng.choice(arrays.doc_starts, 7), arrays.doc_starts[:0], held):
-                expected = matched[member(owners, some, arrays.size)]
-                assert of_documents(matched, owners, some).tolist() == expected.tolist()
-
-
-def test_distinct_sorted_on_random_arrays():
-    rng = np.random.default_rng(5)
-    for _ in range(50):
-        values = np.sort(rng.integers(0, 40, size=rng.integers(0, 60)))
-        assert distinct_sorted(values) == len(np.unique(values))
+            scores = record_scores(reader, arrays, plan.clauses)
+            best = np.maximum.reduceat(scores, arrays.run_starts)
+            hit = arrays.matching_documents(scores)
+            assert hit.tolist() == (best > 0).tolist(), query
+            assert 0 < hit.sum() < len(hit), query
+            held = np.flatnonzero(hit)
+            for some in (held[::2], held, np.sort(rng.choice(documents, 7, replace=False)), documents[:0], documents):
+                expected = np.flatnonzero(np.isin(arrays.owner_index, some))
+                assert arrays.records_of(some).tolist() == expected.tolist()
 
 
 def test_a_titles_scores_summed_by_document_are_every_records(segmented: Path):
