@@ -14,7 +14,7 @@ from search import features, topk
 from search.topk import top_k, top_runs
 
 from .._answers import every_answer
-from .conftest import segmented_index
+from .conftest import CORPUS, segmented_index
 
 
 def exhaustive_top_k(values: np.ndarray, k: int, floor: float) -> list[int]:
@@ -110,17 +110,34 @@ QUERIES = ["tinh uy thai nguyen", "Đảng viên", "hợp tác xã", "phòng ch�
            "chè Thái Nguyên", "kinh tế"]
 
 
+def random_queries(count: int, seed: int) -> list[str]:
+    """Runs of one to four words of the corpus's own text, as written or lowercased and
+    stripped of diacritics."""
+    from analyzers.fold import fold
+
+    rng = np.random.default_rng(seed)
+    words = " ".join(p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))).split()
+    out = []
+    for _ in range(count):
+        start = int(rng.integers(0, len(words) - 4))
+        query = " ".join(words[start : start + int(rng.integers(1, 5))])
+        out.append(fold(query) if rng.random() < 0.3 else query)
+    return out
+
+
 def test_the_corpus_answers_the_same_sampled_and_exhaustive(segmented: Path, monkeypatch):
     """With a pool of two documents (so that the pool is chosen among more) and a sample of 16
     values (so that the corpus's few hundred records are sampled), every answer is the one the
-    exhaustive sort gives, and the sampled thresholds were used."""
+    exhaustive sort gives, and the sampled thresholds were used: for chosen queries and for
+    random runs of the corpus's words."""
+    queries = QUERIES + random_queries(40, seed=7)
     monkeypatch.setattr(features, "POOL", 2)
     monkeypatch.setattr(topk, "SAMPLE", 10**9)
-    exhaustive = every_answer(segmented, QUERIES, limit=3)
+    exhaustive = every_answer(segmented, queries, limit=3)
     thresholds = []
     real = topk._threshold
     monkeypatch.setattr(topk, "SAMPLE", 16)
     monkeypatch.setattr(topk, "_threshold", lambda *a: thresholds.append(real(*a)) or thresholds[-1])
-    assert every_answer(segmented, QUERIES, limit=3) == exhaustive
-    assert sum(t is not None for t in thresholds) >= len(QUERIES)
-    assert sum(1 for _, _, total, hits in exhaustive if total > 3 and hits) >= len(QUERIES)
+    assert every_answer(segmented, queries, limit=3) == exhaustive
+    assert sum(t is not None for t in thresholds) >= len(queries)
+    assert sum(1 for _, _, total, hits in exhaustive if total > 3 and hits) >= len(queries)
