@@ -3,7 +3,7 @@
 Documents without a date come after every dated one, in either order; documents of one day are
 ranked by relevance, then by docnum, so that every order is total and page 2 continues page 1
 exactly. The key of a match is one float: its day number plus its score squashed into [0, 1),
-so one partial sort picks a page, as for relevance (``rank.best``), whatever the match count.
+so one partial sort picks a page (``best_by``), whatever the match count.
 """
 
 from __future__ import annotations

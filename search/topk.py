@@ -14,6 +14,9 @@ then every value above the floor, so the answer is always the exhaustive one:
   the first ``k`` are the same whatever ``k`` is, and page 2 continues page 1 exactly);
 * ``top_runs``: the same for runs of values (a document's records are one run of the record
   scores), each run ranked by its largest value.
+
+Values are floating point (scores): the order is by ``-values``, which unsigned integers would
+not keep.
 """
 
 from __future__ import annotations

@@ -58,6 +58,24 @@ def test_top_k_is_the_exhaustive_sorts_first_k(seed: int):
         assert top_k(values, 0).tolist() == []
 
 
+def test_more_asked_for_than_there_are_and_values_masked_out():
+    """k beyond the runs or values above the floor gives them all; ``-inf`` (a document that
+    does not match, as ``features.candidates`` masks them) is never picked, 0 above it is."""
+    rng = np.random.default_rng(21)
+    values = np.where(rng.random(50_000) < 0.01, rng.random(50_000), 0).astype(np.float32)
+    run_of = np.arange(50_000) // 10
+    runs, largest = top_runs(values, run_of, 10_000)
+    expected_runs, expected_largest = exhaustive_top_runs(values, run_of, 10_000, 0.0)
+    assert runs.tolist() == expected_runs and largest.tolist() == expected_largest
+    assert 0 < len(runs) < 5_000
+    masked = np.where(rng.random(50_000) < 0.5, values, -np.inf).astype(np.float32)
+    for k in (5, 50, 30_000):
+        picked = top_k(masked, k)
+        assert picked.tolist() == exhaustive_top_k(masked, k, -math.inf), k
+        assert np.isfinite(masked[picked]).all()
+    assert len(top_k(masked, 30_000)) == np.isfinite(masked).sum()
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_top_runs_ranks_each_run_by_its_largest_value(seed: int):
     rng = np.random.default_rng(100 + seed)
@@ -134,10 +152,24 @@ def test_the_corpus_answers_the_same_sampled_and_exhaustive(segmented: Path, mon
     monkeypatch.setattr(features, "POOL", 2)
     monkeypatch.setattr(topk, "SAMPLE", 10**9)
     exhaustive = every_answer(segmented, queries, limit=3)
-    thresholds = []
-    real = topk._threshold
+    state = {"threshold": None, "sampled": 0, "exhaustive": 0}
+    real_threshold, real_best = topk._threshold, topk._best
+
+    def threshold(*args):
+        state["threshold"] = real_threshold(*args)
+        return state["threshold"]
+
+    def best(ids, values, k):
+        # the sampled pass answered when k or more values at or above its threshold reach the
+        # sort (every value the exhaustive pass sees would otherwise include lower ones)
+        t = state["threshold"]
+        state["sampled" if t is not None and len(values) >= k and values.min() >= t else "exhaustive"] += 1
+        state["threshold"] = None
+        return real_best(ids, values, k)
+
     monkeypatch.setattr(topk, "SAMPLE", 16)
-    monkeypatch.setattr(topk, "_threshold", lambda *a: thresholds.append(real(*a)) or thresholds[-1])
+    monkeypatch.setattr(topk, "_threshold", threshold)
+    monkeypatch.setattr(topk, "_best", best)
     assert every_answer(segmented, queries, limit=3) == exhaustive
-    assert sum(t is not None for t in thresholds) >= len(queries)
+    assert state["sampled"] >= len(queries) and state["exhaustive"] > 0, state
     assert sum(1 for _, _, total, hits in exhaustive if total > 3 and hits) >= len(queries)
