@@ -32,7 +32,7 @@ from analyzers import accented_forms
 from . import scorer
 from .features import document_key, document_value
 from .ltr import used
-from .plan import COMMON
+from .plan import common_above
 from .scorer import IndexArrays, decode_term
 
 HOT_SHARE = 0.6  # of the cache's bound: the rest is the LRU's, for the terms that come and go
@@ -60,7 +60,7 @@ def preload(arrays: IndexArrays, budget: int | None = None, wanted: frozenset[st
     budget = int(HOT_SHARE * scorer.CACHE_BYTES) if budget is None else budget
     wanted = used() if wanted is None else wanted
     reader = arrays.reader
-    scored_at_most = COMMON * max(1, reader.live_count())
+    scored_at_most = common_above(reader)
     frequent = sorted(((reader.doc_frequency(FOLDED, t), t) for t in reader.terms_with_prefix(FOLDED, "")), reverse=True)
     done = Preloaded()
     before = arrays.pinned_bytes

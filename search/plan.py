@@ -142,8 +142,8 @@ def plan_query(parsed: ParsedQuery, reader: IndexReader, exact: bool, *,
     asked = question_positions(free)
     seen: set[str] = set()
     content = [s for i, s in enumerate(free) if i not in asked and s.folded not in seen and not seen.add(s.folded)]
-    total = max(1, reader.live_count())
-    rare = [s for s in content if reader.doc_frequency("fsyl", s.folded) <= COMMON * total]
+    most = common_above(reader)
+    rare = [s for s in content if reader.doc_frequency("fsyl", s.folded) <= most]
     kept = rare if rare else content
     expansion = prefixes.expand(reader, free) if prefix and not exact else None
     typing = free[-1].folded if expansion is not None else None
@@ -167,6 +167,13 @@ def plan_query(parsed: ParsedQuery, reader: IndexReader, exact: bool, *,
     alternatives = [alt for m in matches for alt in m.alternatives]
     return Plan(clauses, free, content, phrases, corrections, exact, notes, alternatives, expansion,
                 synonym_terms(free, matches, corrections, marked))
+
+
+def common_above(reader: IndexReader) -> float:
+    """The document frequency above which a folded syllable is too common to score passages by
+    (``COMMON`` of the live records): a query reads it through its pairs, unless all its
+    syllables are."""
+    return COMMON * max(1, reader.live_count())
 
 
 def syllable_terms(kept: list[QuerySyllable], corrections: dict[str, str], exact: bool, marked: bool) -> list[Scored]:
