@@ -33,15 +33,8 @@ def top_k(values: np.ndarray, k: int, floor: float = -math.inf) -> np.ndarray:
     """Indexes of the ``k`` largest ``values`` above ``floor``, best first, ties by index."""
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
-    for margin in MARGINS:
-        threshold = _threshold(values, k * margin, floor)
-        if threshold is None:
-            break
-        chosen = np.flatnonzero(values >= threshold)
-        if len(chosen) >= k:
-            return chosen[_best(chosen, values[chosen], k)]
-    chosen = np.flatnonzero(values > floor)
-    return chosen[_best(chosen, values[chosen], k)]
+    at = _above_threshold(values, k, floor, len)
+    return at[_best(at, values[at], k)]
 
 
 def top_runs(values: np.ndarray, run_of: np.ndarray, k: int,
@@ -53,17 +46,23 @@ def top_runs(values: np.ndarray, run_of: np.ndarray, k: int,
     below every run that does."""
     if k <= 0:
         return np.zeros(0, dtype=np.int64), values[:0]
+    at = _above_threshold(values, k, floor, lambda at: len(_run_starts(np.take(run_of, at))))
+    runs, largest = _largest_of_runs(at, values, run_of)
+    order = _best(runs, largest, k)
+    return runs[order], largest[order]
+
+
+def _above_threshold(values: np.ndarray, k: int, floor: float, count) -> np.ndarray:
+    """Positions (ascending) of the values at or above the first sampled threshold above which
+    ``count`` finds ``k`` or more (values, or runs), else of every value above ``floor``."""
     for margin in MARGINS:
         threshold = _threshold(values, k * margin, floor)
         if threshold is None:
             break
-        runs, largest = _largest_of_runs(np.flatnonzero(values >= threshold), values, run_of)
-        if len(runs) >= k:
-            order = _best(runs, largest, k)
-            return runs[order], largest[order]
-    runs, largest = _largest_of_runs(np.flatnonzero(values > floor), values, run_of)
-    order = _best(runs, largest, k)
-    return runs[order], largest[order]
+        at = np.flatnonzero(values >= threshold)
+        if count(at) >= k:
+            return at
+    return np.flatnonzero(values > floor)
 
 
 def _threshold(values: np.ndarray, wanted: int, floor: float) -> float | None:
@@ -95,5 +94,10 @@ def _largest_of_runs(at: np.ndarray, values: np.ndarray, run_of: np.ndarray) -> 
     if not len(at):
         return np.zeros(0, dtype=np.int64), values[:0]
     runs = np.take(run_of, at)
-    first = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1]])
+    first = _run_starts(runs)
     return runs[first], np.maximum.reduceat(np.take(values, at), first)
+
+
+def _run_starts(runs: np.ndarray) -> np.ndarray:
+    """Where each run starts in an ascending array of run numbers."""
+    return np.flatnonzero(np.r_[True, runs[1:] != runs[:-1]]) if len(runs) else np.zeros(0, dtype=np.int64)
